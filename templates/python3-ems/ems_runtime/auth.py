@@ -1,0 +1,157 @@
+"""Tokens and guards: who is calling, and may they?
+
+User calls carry ``Authorization: Bearer <jwt>`` signed with the ``jwt-secret``.
+Internal calls (the connector, the hub, the scheduler) carry ``X-Internal-Token``
+with the ``internal-token`` secret: the gateway's ``/function/*`` is open in
+OpenFaaS, so each internal function checks it itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import jwt
+import redis
+
+from . import cache, settings
+from .web import HTTPError
+
+log = logging.getLogger("ems.auth")
+
+ISSUER = "faas-ems"
+ALGORITHM = "HS256"
+ROLES = ("admin", "client")
+INTERNAL_HEADER = "X-Internal-Token"
+
+
+@dataclass(frozen=True)
+class Caller:
+    id: str
+    role: str
+    username: str
+    name: str
+    timezone: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def may_see(self, owner_id: str | None) -> bool:
+        """Administrators see everything; a client only what they own."""
+        return self.is_admin or (owner_id is not None and str(owner_id) == self.id)
+
+
+def token_ttl_seconds() -> int:
+    return settings.int_setting("JWT_TTL_SECONDS", 8 * 3600)
+
+
+def issue_token(user: dict, ttl_seconds: int | None = None) -> tuple[str, datetime]:
+    """A signed token for ``user``; ``ttl_seconds`` shortens it (e.g. a bot acting as them)."""
+    now = time.time()
+    expires = int(now) + (ttl_seconds or token_ttl_seconds())
+    claims = {
+        "iss": ISSUER,
+        "sub": str(user["id"]),
+        "role": user["role"],
+        "username": user["username"],
+        "name": user["name"],
+        "tz": user["timezone"],
+        # In milliseconds (NumericDate may be fractional), so a revocation and a new
+        # sign-in within the same second are told apart.
+        "iat": round(now, 3),
+        "exp": expires,
+    }
+    token = jwt.encode(claims, settings.secret("jwt-secret"), algorithm=ALGORITHM)
+    return token, datetime.fromtimestamp(expires, UTC)
+
+
+def verify_token(token: str) -> Caller:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret("jwt-secret"),
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "role", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise HTTPError(401, "token_expired", "the token has expired; sign in again") from None
+    except jwt.InvalidTokenError:
+        raise HTTPError(401, "invalid_token", "the token is not valid") from None
+    if claims["role"] not in ROLES:
+        raise HTTPError(401, "invalid_token", "the token is not valid")
+    if _revoked(claims["sub"], claims.get("iat", 0)):
+        raise HTTPError(401, "token_revoked", "this sign-in is no longer valid; sign in again")
+    return Caller(
+        id=claims["sub"],
+        role=claims["role"],
+        username=claims.get("username", ""),
+        name=claims.get("name", ""),
+        timezone=claims.get("tz", "UTC"),
+    )
+
+
+def _revocation_key(user_id: str) -> str:
+    return cache.key("tokens-valid-from", user_id)
+
+
+def revoke_tokens(user_id: str) -> None:
+    """Refuse the user's earlier tokens: their role or password changed, or they are gone.
+
+    Tokens carry the role, so without this a demoted administrator would keep their
+    rights until the token expired. The mark lives as long as a token can.
+    """
+    cache.client().set(_revocation_key(user_id), time.time(), ex=token_ttl_seconds())
+
+
+def _revoked(user_id: str, issued_at: float) -> bool:
+    try:
+        valid_from = cache.client().get(_revocation_key(user_id))
+    except redis.RedisError:
+        # Redis holds what may be lost; an outage must not sign everyone out.
+        log.warning("cannot check token revocation: Redis does not answer")
+        return False
+    return valid_from is not None and issued_at < float(valid_from)
+
+
+def bearer_token(headers) -> str | None:
+    value = headers.get("Authorization") or ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def require_user(event) -> Caller:
+    token = bearer_token(event.headers)
+    if token is None:
+        raise HTTPError(
+            401,
+            "unauthorized",
+            "sign in first: send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return verify_token(token)
+
+
+def require_admin(event) -> Caller:
+    caller = require_user(event)
+    if not caller.is_admin:
+        raise HTTPError(403, "forbidden", "only administrators may do this")
+    return caller
+
+
+def is_internal(headers) -> bool:
+    supplied = headers.get(INTERNAL_HEADER)
+    if not supplied:
+        return False
+    return hmac.compare_digest(supplied.encode(), settings.secret("internal-token").encode())
+
+
+def require_internal(event) -> None:
+    if not is_internal(event.headers):
+        raise HTTPError(403, "forbidden", "this function is internal")

@@ -1,0 +1,160 @@
+"""The runtime every function imports: secrets, checks, tokens, passwords."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from ems_runtime import auth, passwords, settings
+from ems_runtime.validation import Field, validate
+from ems_runtime.web import HTTPError
+
+
+class Headers(dict):
+    """Request headers as a handler sees them (case-insensitive lookups)."""
+
+    def get(self, name, default=None):
+        for key, value in self.items():
+            if key.lower() == name.lower():
+                return value
+        return default
+
+
+class Event:
+    def __init__(self, headers):
+        self.headers = Headers(headers)
+
+
+@pytest.fixture
+def secrets_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "SECRETS_DIR", tmp_path)
+    return tmp_path
+
+
+def test_secret_files_win_over_the_environment(secrets_dir, monkeypatch):
+    monkeypatch.setenv("JWT_SECRET", "from-env")
+    assert settings.secret("jwt-secret") == "from-env"
+    (secrets_dir / "jwt-secret").write_text("from-file\n")
+    assert settings.secret("jwt-secret") == "from-file"
+
+
+def test_a_missing_secret_is_named(secrets_dir, monkeypatch):
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    with pytest.raises(settings.MissingSetting, match="gemini-api-key"):
+        settings.secret("gemini-api-key")
+    assert settings.optional_secret("gemini-api-key") is None
+
+
+def test_database_password_comes_from_its_secret(secrets_dir, monkeypatch):
+    monkeypatch.setenv("EMS_DB_PREFIX", "x_")
+    (secrets_dir / "db-password").write_text("it's secret")
+    conninfo = settings.database_conninfo("monitoring")
+    assert "dbname='x_monitoring'" in conninfo
+    assert "password='it\\'s secret'" in conninfo
+
+
+FIELDS = {
+    "name": Field(str, max_length=5),
+    "limit": Field(float, exclusive_minimum=0),
+    "note": Field(str, required=False, nullable=True),
+}
+
+
+def test_validation_names_every_problem_at_its_field():
+    with pytest.raises(HTTPError) as refused:
+        validate({"name": "toolong", "limit": 0, "extra": 1}, FIELDS)
+    assert refused.value.status == 422
+    assert refused.value.fields == {
+        "name": "must be at most 5 characters",
+        "limit": "must be greater than 0",
+        "extra": "is not a known field",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        ({"name": "ok"}, "limit", "is required"),
+        ({"name": 5, "limit": 1}, "name", "must be a string"),
+        ({"name": "ok", "limit": True}, "limit", "must be a number"),
+        ({"name": "ok", "limit": "1"}, "limit", "must be a number"),
+        ({"name": "  ", "limit": 1}, "name", "must not be empty"),
+        ({"name": None, "limit": 1}, "name", "must not be null"),
+    ],
+)
+def test_validation_refuses_wrong_types(body, field, problem):
+    with pytest.raises(HTTPError) as refused:
+        validate(body, FIELDS)
+    assert refused.value.fields[field] == problem
+
+
+def test_validation_keeps_good_values_and_partial_updates():
+    assert validate({"name": " ab ", "limit": 2}, FIELDS) == {"name": "ab", "limit": 2}
+    assert validate({"note": None}, FIELDS, partial=True) == {"note": None}
+    with pytest.raises(HTTPError):
+        validate({}, FIELDS, partial=True)
+    with pytest.raises(HTTPError):
+        validate(["not", "an", "object"], FIELDS)
+
+
+USER = {
+    "id": "u-1",
+    "role": "client",
+    "username": "ana",
+    "name": "Ana",
+    "timezone": "Europe/Bucharest",
+}
+
+
+def test_tokens_carry_identity_and_role(monkeypatch):
+    monkeypatch.setenv("JWT_SECRET", "k" * 32)
+    token, expires = auth.issue_token(USER)
+    caller = auth.require_user(Event({"Authorization": f"Bearer {token}"}))
+    assert (caller.id, caller.role, caller.timezone) == ("u-1", "client", "Europe/Bucharest")
+    assert caller.may_see("u-1") and not caller.may_see("u-2")
+    assert expires.timestamp() > time.time()
+    with pytest.raises(HTTPError) as refused:
+        auth.require_admin(Event({"Authorization": f"Bearer {token}"}))
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize(
+    ("claims_change", "key", "code"),
+    [
+        ({"exp": int(time.time()) - 5}, "k" * 32, "token_expired"),
+        ({}, "another-key-of-32-characters-xxx", "invalid_token"),
+        ({"role": "superuser"}, "k" * 32, "invalid_token"),
+        ({"iss": "elsewhere"}, "k" * 32, "invalid_token"),
+    ],
+)
+def test_expired_forged_and_odd_tokens_are_refused(monkeypatch, claims_change, key, code):
+    monkeypatch.setenv("JWT_SECRET", "k" * 32)
+    claims = {"iss": "faas-ems", "sub": "u-1", "role": "admin", "exp": int(time.time()) + 60}
+    claims.update(claims_change)
+    token = jwt.encode(claims, key, algorithm="HS256")
+    with pytest.raises(HTTPError) as refused:
+        auth.require_user(Event({"Authorization": f"Bearer {token}"}))
+    assert (refused.value.status, refused.value.code) == (401, code)
+
+
+def test_missing_token_and_internal_token(monkeypatch):
+    monkeypatch.setenv("INTERNAL_TOKEN", "internal-secret")
+    with pytest.raises(HTTPError) as refused:
+        auth.require_user(Event({}))
+    assert refused.value.status == 401
+    auth.require_internal(Event({"X-Internal-Token": "internal-secret"}))
+    for headers in ({}, {"X-Internal-Token": "guess"}, {"Authorization": "Bearer internal-secret"}):
+        with pytest.raises(HTTPError) as refused:
+            auth.require_internal(Event(headers))
+        assert refused.value.status == 403
+
+
+def test_passwords_are_salted_and_slow_hashes():
+    first, second = passwords.hash_password("s3cret!"), passwords.hash_password("s3cret!")
+    assert first != second
+    assert first.startswith("scrypt$32768$")
+    assert passwords.verify_password("s3cret!", first)
+    assert not passwords.verify_password("s3cret?", first)
+    assert not passwords.verify_password("s3cret!", "garbage")
