@@ -1,0 +1,61 @@
+# faas-ems on one machine. `make up` runs the whole system; `make test` runs every test.
+# `make up DEMO=1` adds a demo client whose meters the simulator feeds.
+# Both set up what they need first: the Python environment, the web app, the services.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.* frontend/tsconfig*.json -type f 2>/dev/null)
+
+.PHONY: up test lint pytest frontend-test services chromium spa venv clean
+
+up: venv spa services
+	$(BIN)/ems up $(if $(filter 1,$(DEMO)),--demo)
+
+test: lint frontend-test pytest
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@echo "==> Python environment ($(VENV))"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+services: venv
+	@echo "==> PostgreSQL, RabbitMQ and Redis"
+	$(BIN)/ems services --start
+
+spa: frontend/dist/index.html
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	@echo "==> web app packages (npm install, pinned by package-lock.json)"
+	@# Not `npm ci`: npm leaves other platforms' optional binaries (rollup, esbuild) out of a
+	@# lock file made on Linux, and `npm ci` then calls the lock out of sync.
+	cd frontend && npm install --no-audit --no-fund --loglevel=error
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	@echo "==> web app build"
+	cd frontend && npm run build
+
+chromium:
+	@command -v chromium >/dev/null || { echo "==> installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: venv
+	@echo "==> ruff"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+frontend-test: spa
+	@echo "==> web app component tests (vitest)"
+	cd frontend && npm test
+
+pytest: venv services spa chromium
+	@echo "==> pytest (real PostgreSQL, RabbitMQ, Redis; headless Chromium)"
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .ems frontend/node_modules frontend/dist

@@ -1,0 +1,142 @@
+"""Configuration of a one-machine run, from the environment and an optional ``.env``.
+
+Every key is documented in ``.env.example``. Development secrets that are not
+given are generated once and kept in ``.ems/secrets`` (ignored by git), so that
+tokens stay valid across restarts and nothing secret is ever committed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import ROOT, STACK_FILE, STATE
+
+SECRET_NAMES = (
+    "jwt-secret",
+    "internal-token",
+    "db-password",
+    "rabbitmq-password",
+    "redis-password",
+    "gemini-api-key",
+)
+GENERATED_SECRETS = ("jwt-secret", "internal-token")
+
+# Keys a function gets from this machine rather than from stack.yml's Swarm values.
+PLATFORM_KEYS = (
+    "DB_HOST",
+    "DB_PORT",
+    "DB_USER",
+    "AMQP_URL",
+    "REDIS_URL",
+    "GATEWAY_URL",
+    "EMS_EXCHANGE",
+    "EMS_DB_PREFIX",
+    "EMS_KEY_PREFIX",
+    "JWT_TTL_SECONDS",
+    "GEMINI_BASE_URL",
+    "GEMINI_MODEL",
+    "EMS_SELF_REGISTRATION",
+    "LOG_LEVEL",
+)
+
+# Settings of the connector, hub, chat and simulator pass through to every child.
+PASSED_PREFIXES = ("CONNECTOR_", "HUB_", "GEMINI_", "CHAT_", "SIMULATOR_", "OUTBOX_")
+
+DEFAULTS = {
+    "EMS_BIND": "127.0.0.1",
+    "EMS_PORT": "8080",
+    "DB_HOST": "127.0.0.1",
+    "DB_PORT": "5432",
+    "DB_USER": "postgres",
+    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMS_EXCHANGE": "ems",
+    "EMS_DB_PREFIX": "ems_",
+    "EMS_KEY_PREFIX": "ems:",
+    "EMS_ADMIN_USERNAME": "admin",
+    "EMS_ADMIN_PASSWORD": "admin-change-me",
+}
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+@dataclass
+class Config:
+    values: dict[str, str]
+    secrets: dict[str, str] = field(default_factory=dict)
+    state_dir: Path = STATE
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    @property
+    def stack_file(self) -> Path:
+        return Path(self.values.get("EMS_STACK_FILE") or STACK_FILE)
+
+    @property
+    def port(self) -> int:
+        return int(self.values["EMS_PORT"])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.values['EMS_BIND']}:{self.port}"
+
+    def platform_env(self) -> dict[str, str]:
+        """What every process started by ``ems up`` gets, secrets excluded."""
+        env = {
+            key: value
+            for key, value in self.values.items()
+            if key in PLATFORM_KEYS or key.startswith(PASSED_PREFIXES)
+        }
+        env["GATEWAY_URL"] = self.values.get("GATEWAY_URL") or f"http://127.0.0.1:{self.port}"
+        return env
+
+    def secret_env(self, names) -> dict[str, str]:
+        """Secrets as the environment fallback of ``ems_runtime.settings.secret``."""
+        return {
+            name.upper().replace("-", "_"): self.secrets[name]
+            for name in names
+            if name in self.secrets
+        }
+
+
+def load(overrides: dict[str, str] | None = None) -> Config:
+    values = dict(DEFAULTS)
+    values.update(read_dotenv(ROOT / ".env"))
+    values.update({k: v for k, v in os.environ.items() if k in DEFAULTS or k in PLATFORM_KEYS})
+    values.update({k: v for k, v in os.environ.items() if k.startswith(("EMS_", *PASSED_PREFIXES))})
+    values.update(overrides or {})
+    state_dir = Path(values.get("EMS_STATE_DIR") or STATE)
+    return Config(values=values, secrets=_secrets(values, state_dir), state_dir=state_dir)
+
+
+def _secrets(values: dict[str, str], state_dir: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    stored = state_dir / "secrets"
+    for name in SECRET_NAMES:
+        env_name = name.upper().replace("-", "_")
+        value = os.environ.get(env_name) or values.get(env_name)
+        if not value and name in GENERATED_SECRETS:
+            path = stored / name
+            if not path.is_file():
+                stored.mkdir(parents=True, exist_ok=True)
+                path.write_text(secrets.token_urlsafe(32))
+                path.chmod(0o600)
+            value = path.read_text().strip()
+        if value:
+            found[name] = value
+    return found

@@ -1,0 +1,86 @@
+"""The context databases: create them, migrate them (yoyo), seed the administrator."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import psycopg
+from psycopg import sql
+from yoyo import get_backend, read_migrations
+
+from .config import Config
+from .paths import CONTEXTS, ROOT
+
+
+def contexts() -> list[str]:
+    """Every bounded context that ships migrations, in a stable order."""
+    return sorted(path.parent.name for path in CONTEXTS.glob("*/migrations") if path.is_dir())
+
+
+def _server_conninfo(config: Config, dbname: str) -> str:
+    password = config.secrets.get("db-password")
+    parts = {
+        "host": config.values["DB_HOST"],
+        "port": config.values["DB_PORT"],
+        "user": config.values["DB_USER"],
+        "dbname": dbname,
+    }
+    if password:
+        parts["password"] = password
+    return " ".join(f"{k}={v}" for k, v in parts.items())
+
+
+def database_name(config: Config, context: str) -> str:
+    return config.values["EMS_DB_PREFIX"] + context
+
+
+def create_missing(config: Config) -> list[str]:
+    created = []
+    with psycopg.connect(_server_conninfo(config, "postgres"), autocommit=True) as conn:
+        for context in contexts():
+            name = database_name(config, context)
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                created.append(name)
+    return created
+
+
+def drop_all(config: Config) -> None:
+    with psycopg.connect(_server_conninfo(config, "postgres"), autocommit=True) as conn:
+        for context in contexts():
+            name = sql.Identifier(database_name(config, context))
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+
+
+def migrate(config: Config) -> dict[str, int]:
+    """Apply each context's pending migrations; return how many ran per context."""
+    applied = {}
+    for context in contexts():
+        url = (
+            f"postgresql+psycopg://{config.values['DB_USER']}"
+            f"{':' + config.secrets['db-password'] if 'db-password' in config.secrets else ''}"
+            f"@{config.values['DB_HOST']}:{config.values['DB_PORT']}"
+            f"/{database_name(config, context)}"
+        )
+        backend = get_backend(url)
+        migrations = read_migrations(str(CONTEXTS / context / "migrations"))
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+        applied[context] = len(pending)
+    return applied
+
+
+def seed_admin(config: Config) -> bool:
+    """Create the configured administrator unless that username exists."""
+    if "identity" not in contexts():
+        return False
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    seed = importlib.import_module("contexts.identity.seed")
+    with psycopg.connect(_server_conninfo(config, database_name(config, "identity"))) as conn:
+        return seed.ensure_admin(
+            conn, config.values["EMS_ADMIN_USERNAME"], config.values["EMS_ADMIN_PASSWORD"]
+        )

@@ -1,0 +1,156 @@
+"""Function replicas: build contexts, processes, readiness and scaling."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from . import build
+from .config import Config
+from .processes import Child, base_env, free_port, python
+from .stack import FunctionSpec, Stack
+
+log = logging.getLogger("ems.functions")
+
+READY_TIMEOUT = 60.0
+# A port picked free can be taken by another process before the replica binds it.
+START_ATTEMPTS = 3
+
+
+class ReplicaExited(RuntimeError):
+    """The replica's process ended before it answered its health check."""
+
+
+@dataclass
+class Replica:
+    child: Child
+    in_flight: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.child.port}"
+
+
+@dataclass
+class FunctionPool:
+    """The running replicas of one function, and the calls spread across them."""
+
+    spec: FunctionSpec
+    config: Config
+    stack: Stack
+    replicas: list[Replica] = field(default_factory=list)
+    invocations: int = 0
+    _counter: itertools.count = field(default_factory=itertools.count)
+    _scaling: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def build_dir(self):
+        return self.config.state_dir / "build" / self.spec.name
+
+    def assemble(self) -> None:
+        build.assemble(self.spec, self.stack, self.build_dir)
+
+    def _env(self, port: int) -> dict[str, str]:
+        env = base_env()
+        env.update(self.spec.environment)
+        env.update(self.config.platform_env())
+        env.update(self.config.secret_env(self.spec.secrets))
+        env.update(EMS_FUNCTION=self.spec.name, EMS_PORT=str(port), EMS_HOST="127.0.0.1")
+        return env
+
+    def _new_child(self, index: int) -> Child:
+        port = free_port()
+        argv = build.template_command(self.spec.lang)
+        if argv[0] == "python":
+            argv = [python(), *argv[1:]]
+        return Child(
+            name=f"{self.spec.name}-{index}",
+            argv=argv,
+            env=self._env(port),
+            cwd=self.build_dir,
+            log_path=self.config.state_dir / "logs" / f"{self.spec.name}.log",
+            port=port,
+        )
+
+    async def scale(self, replicas: int, session: aiohttp.ClientSession) -> None:
+        replicas = max(0, min(replicas, self.spec.scale_max))
+        async with self._scaling:
+            indexes = range(len(self.replicas), replicas)
+            started = await asyncio.gather(*(self._start_replica(i, session) for i in indexes))
+            self.replicas.extend(started)
+            while len(self.replicas) > replicas:
+                await self._retire(self.replicas.pop())
+
+    async def _start_replica(self, index: int, session: aiohttp.ClientSession) -> Replica:
+        """Start one replica and wait until it answers; a lost port race gets a new port."""
+        attempts_left = START_ATTEMPTS
+        while True:
+            replica = Replica(self._new_child(index).start())
+            try:
+                await wait_ready(replica, session)
+                return replica
+            except ReplicaExited:
+                attempts_left -= 1
+                if not attempts_left:
+                    raise
+                log.warning("%s exited during start; starting it again", replica.child.name)
+
+    async def _retire(self, replica: Replica) -> None:
+        """Stop one replica the way OpenFaaS does: SIGTERM, and let it drain."""
+        replica.child.terminate()
+        await asyncio.to_thread(replica.child.wait, 30)
+
+    def pick(self) -> Replica | None:
+        """The least busy live replica; ties go round-robin."""
+        live = [r for r in self.replicas if r.child.alive]
+        if not live:
+            return None
+        start = next(self._counter) % len(live)
+        rotated = live[start:] + live[:start]
+        return min(rotated, key=lambda r: r.in_flight)
+
+    async def stop(self) -> None:
+        for replica in self.replicas:
+            replica.child.terminate()
+        await asyncio.gather(*(asyncio.to_thread(r.child.wait, 30) for r in self.replicas))
+        self.replicas.clear()
+
+    def describe(self) -> dict:
+        """This function as OpenFaaS's ``/system/functions`` lists it."""
+        live = sum(1 for r in self.replicas if r.child.alive)
+        return {
+            "name": self.spec.name,
+            "image": self.spec.image,
+            "namespace": "openfaas-fn",
+            "envProcess": " ".join(build.template_command(self.spec.lang)),
+            "replicas": len(self.replicas),
+            "availableReplicas": live,
+            "invocationCount": self.invocations,
+            "labels": self.spec.labels,
+            "annotations": self.spec.annotations,
+        }
+
+
+async def wait_ready(replica: Replica, session: aiohttp.ClientSession) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + READY_TIMEOUT
+    while loop.time() < deadline:
+        if not replica.child.alive:
+            raise ReplicaExited(
+                f"{replica.child.name} exited during start; see {replica.child.log_path}"
+            )
+        try:
+            async with session.get(replica.url + "/_/health") as response:
+                # Another process may hold the port this replica failed to bind.
+                if response.status == 200 and response.headers.get("X-Process-Id") == str(
+                    replica.child.process.pid
+                ):
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{replica.child.name} was not ready in {READY_TIMEOUT:.0f}s")

@@ -1,0 +1,38 @@
+"""Fixtures shared by the suite: one whole system per test session."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.gemini import FakeGemini
+from tests.harness import TestStack
+
+# Short enough that a test of the timeout handoff does not wait long.
+GEMINI_TIMEOUT_SECONDS = "2"
+
+
+@pytest.fixture(scope="session")
+def gemini():
+    """The local fake of the Gemini API that the stack's chat-reply talks to."""
+    fake = FakeGemini().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(gemini):
+    """The whole system (``ems up``) on a free port, with its own databases and vhost."""
+    system = TestStack(
+        {
+            "GEMINI_BASE_URL": gemini.url,
+            "GEMINI_API_KEY": "test-gemini-key",
+            "GEMINI_TIMEOUT_SECONDS": GEMINI_TIMEOUT_SECONDS,
+        }
+    )
+    try:
+        system.start()
+    except Exception:
+        system.stop()
+        raise
+    yield system
+    system.stop()

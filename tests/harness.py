@@ -1,0 +1,240 @@
+"""A whole faas-ems system for tests and benchmarks, isolated per run.
+
+It runs ``ems up`` as users do, against the machine's real PostgreSQL, RabbitMQ
+and Redis, with databases, a RabbitMQ vhost and a Redis key prefix of its own,
+and removes them afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pika
+import psycopg
+import redis
+import requests
+
+from ems.paths import ROOT
+from ems.processes import free_port
+
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "admin-test-password"
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+class TestStack:
+    """``ems up`` on a free port with its own databases, vhost and key prefix."""
+
+    __test__ = False
+
+    def __init__(self, extra_env: dict[str, str] | None = None):
+        self.run_id = uuid.uuid4().hex[:8]
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.vhost = f"ems-test-{self.run_id}"
+        self.db_prefix = f"emst_{self.run_id}_"
+        self.key_prefix = f"emst:{self.run_id}:"
+        self.amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{quote(self.vhost, safe='')}"
+        self.jwt_secret = secrets.token_urlsafe(32)
+        self.internal_token = secrets.token_urlsafe(32)
+        self.state_dir = Path(tempfile.mkdtemp(prefix=f"ems-test-{self.run_id}-"))
+        self.settings_env = {
+            "EMS_PORT": str(self.port),
+            "EMS_STATE_DIR": str(self.state_dir),
+            "EMS_DB_PREFIX": self.db_prefix,
+            "EMS_KEY_PREFIX": self.key_prefix,
+            "AMQP_URL": self.amqp_url,
+            "JWT_SECRET": self.jwt_secret,
+            "INTERNAL_TOKEN": self.internal_token,
+            "EMS_ADMIN_USERNAME": ADMIN_USERNAME,
+            "EMS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "EMS_REPLICAS": "1",
+            "CONNECTOR_RETRY_DELAYS": "0.5,1,2,4",
+            "CONNECTOR_REFRESH_SECONDS": "2",
+            "OUTBOX_RELAY_SECONDS": "1",
+            "GATEWAY_URL": self.url,
+        }
+        self.settings_env.update(extra_env or {})
+        self.process: subprocess.Popen | None = None
+        self.http = requests.Session()
+        self._admin_token: str | None = None
+
+    # lifecycle ---------------------------------------------------------------
+    def start(self, timeout: float = 240) -> TestStack:
+        rabbitmqctl("add_vhost", self.vhost)
+        rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EMS_")}
+        env.update(self.settings_env)
+        self.log_path = self.state_dir / "ems-up.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ems", "up"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"ems up exited early:\n{self.logs()}")
+            try:
+                if self.http.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except (requests.ConnectionError, requests.Timeout):  # busy machine: ask again
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"ems up was not ready in {timeout}s:\n{self.logs()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._remove_resources()
+
+    def _remove_resources(self) -> None:
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as db:
+            names = db.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", [self.db_prefix + "%"]
+            ).fetchall()
+            for (name,) in names:
+                db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        rabbitmqctl("delete_vhost", self.vhost)
+        client = redis.Redis()
+        keys = list(client.scan_iter(match=self.key_prefix + "*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+    def logs(self, function: str | None = None, tail: int = 80) -> str:
+        path = self.log_path if function is None else self.state_dir / "logs" / f"{function}.log"
+        if not path.is_file():
+            return f"(no log at {path})"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-tail:])
+
+    def hub_urls(self, timeout: float = 10) -> list[str]:
+        """Each socket hub replica's own URL, as ``ems up`` reports it (just after it
+        answers /healthz), for tests that must reach one replica, not the gateway's pick."""
+        pattern = re.compile(r"^\s*socket-hub-\d+\s+(127\.0\.0\.1:\d+)\s*$", re.M)
+        found = wait_for(lambda: pattern.findall(self.log_path.read_text()), timeout=timeout)
+        return [f"http://{address}" for address in found]
+
+    # calls --------------------------------------------------------------------
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json=None,
+        data=None,
+        headers: dict | None = None,
+        **kwargs,
+    ) -> requests.Response:
+        """A call through the gateway, as the browser makes it."""
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        kwargs.setdefault("timeout", 30)
+        return self.http.request(
+            method, self.url + path, json=json, data=data, headers=all_headers, **kwargs
+        )
+
+    @property
+    def internal_headers(self) -> dict[str, str]:
+        return {"X-Internal-Token": self.internal_token}
+
+    def login(self, username: str, password: str) -> str:
+        response = self.call(
+            "POST", "/function/auth-login", json={"username": username, "password": password}
+        )
+        response.raise_for_status()
+        return response.json()["token"]
+
+    @property
+    def admin_token(self) -> str:
+        if self._admin_token is None:
+            self._admin_token = self.login(ADMIN_USERNAME, ADMIN_PASSWORD)
+        return self._admin_token
+
+    def create_user(
+        self, role: str = "client", password: str = "password-123", **fields
+    ) -> tuple[dict, str]:
+        """Create a user through the users function; return it and its token."""
+        name = fields.pop("username", None) or f"u{uuid.uuid4().hex[:10]}"
+        body = {
+            "username": name,
+            "password": password,
+            "name": fields.pop("name", name.title()),
+            "email": fields.pop("email", f"{name}@example.org"),
+            "role": role,
+            **fields,
+        }
+        response = self.call("POST", "/function/users", token=self.admin_token, json=body)
+        assert response.status_code == 201, response.text
+        return response.json(), self.login(name, password)
+
+    def create_device(self, **fields) -> dict:
+        body = {"name": f"meter-{uuid.uuid4().hex[:6]}", "max_hourly_kwh": 2.0, **fields}
+        response = self.call("POST", "/function/devices", token=self.admin_token, json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def scale(self, function: str, replicas: int) -> None:
+        response = self.http.post(
+            f"{self.url}/system/scale-function/{function}", json={"replicas": replicas}, timeout=90
+        )
+        response.raise_for_status()
+
+    # infrastructure ------------------------------------------------------------
+    def amqp(self) -> pika.BlockingConnection:
+        return pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+
+    def publish(self, routing_key: str, body, *, exchange: str = "ems") -> None:
+        """Publish like a meter or a context does: persistent, confirmed."""
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+        with self.amqp() as connection:
+            channel = connection.channel()
+            channel.confirm_delivery()
+            channel.exchange_declare(exchange, "topic", durable=True)
+            channel.basic_publish(
+                exchange,
+                routing_key,
+                payload,
+                pika.BasicProperties(content_type="application/json", delivery_mode=2),
+            )
+
+    def db(self, context: str) -> psycopg.Connection:
+        """A direct connection to a context's database, for checking what was stored."""
+        return psycopg.connect(
+            f"host=127.0.0.1 user=postgres dbname={self.db_prefix}{context}", autocommit=True
+        )
+
+
+def wait_for(predicate, *, timeout: float = 10.0, interval: float = 0.1, message: str = ""):
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(message or f"condition not met within {timeout}s")
+        time.sleep(interval)
