@@ -1,0 +1,2 @@
+"""Connectors: RabbitMQ topics to functions (``python -m connector``) and schedules
+(``python -m connector.cron``)."""

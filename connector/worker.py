@@ -1,0 +1,267 @@
+"""One consumer of one function's queue: take a batch, call the function, settle.
+
+Each worker has its own broker connection (pika's blocking connection is not
+thread-safe). The HTTP call runs on a helper thread while this thread keeps the
+connection serviced, so a slow function never costs a missed heartbeat.
+Messages are acked only once the function answered 2xx, or once their copy in a
+retry or dead queue is confirmed by the broker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+
+import pika
+from pika.exceptions import AMQPError
+
+from . import topology
+from .config import Config
+from .gateway import Function, Gateway, GatewayUnavailable, Reply
+from .outcomes import (
+    ATTEMPT_HEADER,
+    NOT_JSON,
+    TOPIC_HEADER,
+    Delivery,
+    Settlement,
+    judge_batch,
+    judge_single,
+)
+
+log = logging.getLogger("ems.connector")
+
+FIRST_PAUSE_SECONDS = 0.5
+
+
+def _wake(connection: pika.BlockingConnection) -> None:
+    """Wake the worker's event loop when its call has finished (from the call's thread)."""
+    with contextlib.suppress(AMQPError):
+        connection.add_callback_threadsafe(lambda: None)
+
+
+def connection_parameters(url: str) -> pika.URLParameters:
+    params = pika.URLParameters(url)
+    params.heartbeat = 60
+    params.blocked_connection_timeout = 60
+    return params
+
+
+class Worker(threading.Thread):
+    def __init__(self, config: Config, function: Function, slot: int):
+        super().__init__(name=f"{function.name}#{slot}", daemon=True)
+        self.config = config
+        self.function = function
+        self.queue = topology.main_queue(config.queue_prefix, function.name)
+        self.batch_size = max(1, min(function.batch, config.prefetch))
+        self.stopping = threading.Event()
+        self.buffer: deque[Delivery] = deque()
+        self.gateway = Gateway(
+            config.gateway_url, config.internal_token, config.identity, config.call_timeout_seconds
+        )
+        self.caller = ThreadPoolExecutor(1, thread_name_prefix=f"call-{function.name}")
+        self.connection: pika.BlockingConnection | None = None
+        self.channel = None
+        self.consumer_tag: str | None = None
+        self.failures = 0
+
+    def stop(self) -> None:
+        """Finish the call in flight, give the rest back to the queue, disconnect."""
+        self.stopping.set()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self._serve()
+            except (AMQPError, OSError) as exc:
+                self.failures += 1
+                log.warning("%s: broker connection lost (%s), reconnecting", self.name, exc)
+            except Exception:
+                self.failures += 1
+                log.exception("%s: unexpected error, reconnecting", self.name)
+            finally:
+                self._disconnect()
+            backoff = FIRST_PAUSE_SECONDS * self.failures
+            self.stopping.wait(min(self.config.pause_max_seconds, backoff))
+        self.caller.shutdown(wait=True)
+        self.gateway.close()
+
+    # -- connection ---------------------------------------------------------------
+
+    def _serve(self) -> None:
+        self.connection = pika.BlockingConnection(connection_parameters(self.config.amqp_url))
+        self.channel = self.connection.channel()
+        self.channel.confirm_delivery()
+        self.channel.basic_qos(prefetch_count=self.config.prefetch)
+        topology.declare(
+            self.channel,
+            self.config.exchange,
+            self.config.queue_prefix,
+            self.function.name,
+            self.function.topics,
+            self.config.retry_delays,
+        )
+        self._consume()
+        self.failures = 0
+        pause = 0.0
+        while not self.stopping.is_set():
+            batch = self._take()
+            if not batch:
+                continue
+            if self._handle(batch):
+                pause = 0.0
+            else:
+                pause = min(self.config.pause_max_seconds, pause * 2 or FIRST_PAUSE_SECONDS)
+                self._pause(pause)
+        self._give_back()
+
+    def _consume(self) -> None:
+        self.consumer_tag = self.channel.basic_consume(self.queue, self._on_message)
+
+    def _on_message(self, _channel, method, properties, body: bytes) -> None:
+        self.buffer.append(Delivery(method.delivery_tag, method.routing_key, properties, body))
+
+    def _give_back(self, *earlier: Delivery) -> None:
+        """Stop consuming and requeue everything taken but not settled."""
+        if self.consumer_tag is not None:
+            self.channel.basic_cancel(self.consumer_tag)
+            self.consumer_tag = None
+        last = self.buffer[-1] if self.buffer else (earlier[-1] if earlier else None)
+        if last is not None:
+            self.channel.basic_nack(last.tag, multiple=True, requeue=True)
+        self.buffer.clear()
+
+    def _pause(self, seconds: float) -> None:
+        """Wait while the gateway is away, keeping the connection alive, then consume again."""
+        log.info("%s: gateway unavailable, pausing %.1fs", self.name, seconds)
+        deadline = time.monotonic() + seconds
+        while not self.stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            self.connection.sleep(min(left, 0.5))
+        if not self.stopping.is_set():
+            self._consume()
+
+    def _disconnect(self) -> None:
+        self.buffer.clear()
+        self.consumer_tag = None
+        try:
+            if self.connection is not None and self.connection.is_open:
+                self.connection.close()
+        except AMQPError:
+            pass
+        self.connection = None
+        self.channel = None
+
+    # -- one batch -------------------------------------------------------------
+
+    def _take(self) -> list[Delivery]:
+        """Up to ``batch_size`` messages, waiting at most the batch wait once one is there."""
+        deadline = None
+        while len(self.buffer) < self.batch_size and not self.stopping.is_set():
+            if not self.buffer:
+                self.connection.process_data_events(time_limit=0.5)
+                continue
+            if deadline is None:
+                deadline = time.monotonic() + self.config.batch_wait_ms / 1000
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.connection.process_data_events(time_limit=left)
+        if self.stopping.is_set():
+            return []
+        count = min(self.batch_size, len(self.buffer))
+        return [self.buffer.popleft() for _ in range(count)]
+
+    def _handle(self, batch: list[Delivery]) -> bool:
+        """Call and settle one batch; False when the gateway was unavailable."""
+        valid = [d for d in batch if d.is_json]
+        settlement = Settlement(dead=[(d, NOT_JSON, d.attempts) for d in batch if not d.is_json])
+        if valid:
+            try:
+                reply = self._call(valid)
+            except GatewayUnavailable as exc:
+                log.warning("%s count=%d unavailable: %s", self.function.name, len(valid), exc)
+                self._give_back(*batch)
+                return False
+            log.info(
+                "%s count=%d status=%d ms=%.1f",
+                self.function.name,
+                len(valid),
+                reply.status,
+                reply.ms,
+            )
+            if self.function.batch:
+                judged = judge_batch(valid, reply)
+            else:
+                judged = judge_single(valid[0], reply)
+            settlement.retry += judged.retry
+            settlement.dead += judged.dead
+        self._settle(batch, settlement)
+        return True
+
+    def _call(self, valid: list[Delivery]) -> Reply:
+        topics = ",".join(dict.fromkeys(d.topic for d in valid))
+        if self.function.batch:
+            body = b"[" + b",".join(d.body for d in valid) + b"]"
+            headers = {"X-Batch-Size": str(len(valid)), "X-Call-Id": str(uuid.uuid4())}
+        else:
+            body = valid[0].body
+            headers = {"X-Call-Id": valid[0].call_id}
+        headers["X-Topic"] = topics
+        future = self.caller.submit(self.gateway.invoke, self.function.name, body, headers)
+        connection = self.connection
+        future.add_done_callback(lambda _: _wake(connection))
+        while not future.done():
+            connection.process_data_events(time_limit=1)
+        return future.result()
+
+    # -- settling --------------------------------------------------------------
+
+    def _settle(self, batch: list[Delivery], settlement: Settlement) -> None:
+        """Republish failures (confirmed), then ack the whole batch at once."""
+        delays = self.config.retry_delays
+        for delivery, reason in settlement.retry:
+            attempts = delivery.attempts + 1
+            if attempts > len(delays):
+                settlement.dead.append((delivery, reason, attempts))
+                continue
+            delay = topology.delay_ms(delays[attempts - 1])
+            self._republish(
+                topology.retry_queue(self.config.queue_prefix, self.function.name, delay),
+                delivery,
+                {ATTEMPT_HEADER: attempts, TOPIC_HEADER: delivery.topic},
+            )
+        for delivery, reason, attempts in settlement.dead:
+            log.warning("%s: dead after %d attempt(s): %s", self.function.name, attempts, reason)
+            self._republish(
+                topology.dead_queue(self.config.queue_prefix, self.function.name),
+                delivery,
+                {
+                    "x-ems-reason": reason,
+                    "x-ems-attempts": attempts,
+                    "x-ems-function": self.function.name,
+                    "x-ems-topic": delivery.topic,
+                },
+            )
+        self.channel.basic_ack(batch[-1].tag, multiple=True)
+
+    def _republish(self, queue: str, delivery: Delivery, extra_headers: dict) -> None:
+        """Copy a message into a queue of ours; returns once the broker confirmed it."""
+        original = delivery.properties
+        headers = {k: v for k, v in delivery.headers.items() if k != "x-death"}
+        headers.update(extra_headers)
+        properties = pika.BasicProperties(
+            content_type=original.content_type or "application/json",
+            content_encoding=original.content_encoding,
+            message_id=original.message_id,
+            correlation_id=original.correlation_id,
+            timestamp=original.timestamp,
+            type=original.type,
+            app_id=original.app_id,
+            headers=headers,
+            delivery_mode=pika.DeliveryMode.Persistent,
+        )
+        self.channel.basic_publish("", queue, delivery.body, properties, mandatory=True)
