@@ -1,0 +1,1 @@
+"""Identity: credentials, roles and users' profiles."""

@@ -1,0 +1,1 @@
+"""Inventory: metering devices and their assignment to users."""

@@ -1,0 +1,72 @@
+"""/function/users: administrators manage accounts; everyone manages their own profile."""
+
+from ems_runtime import auth
+from ems_runtime.validation import parse_uuid, validate
+from ems_runtime.web import HTTPError, Routes, json_body, query_param
+
+from .contexts.identity import users
+
+routes = Routes()
+
+
+@routes.get("/")
+def list_users(event):
+    auth.require_admin(event)
+    return [users.representation(row) for row in users.search(query_param(event, "search"))]
+
+
+@routes.post("/")
+def create_user(event):
+    auth.require_admin(event)
+    fields = validate(json_body(event), users.CREATE_FIELDS)
+    return users.representation(users.create(fields)), 201
+
+
+@routes.get("/me")
+def show_me(event):
+    caller = auth.require_user(event)
+    return users.representation(users.get(caller.id))
+
+
+@routes.put("/me")
+def update_me(event):
+    """A new password needs the current one; the role is not the caller's to change."""
+    caller = auth.require_user(event)
+    changes = validate(json_body(event), users.SELF_UPDATE_FIELDS, partial=True)
+    current_password = changes.pop("current_password", None)
+    if "password" in changes and current_password is None:
+        raise HTTPError(
+            422,
+            "validation_failed",
+            "current_password is required to change the password",
+            fields={"current_password": "is required to change the password"},
+        )
+    if not changes:
+        raise HTTPError(422, "validation_failed", "nothing to change")
+    return users.representation(users.update(caller.id, changes, current_password=current_password))
+
+
+@routes.get("/<user_id>")
+def show_user(event, user_id):
+    """Administrators, and other contexts checking that a user exists (internal token)."""
+    if not auth.is_internal(event.headers):
+        auth.require_admin(event)
+    return users.representation(users.get(parse_uuid(user_id, "user")))
+
+
+@routes.put("/<user_id>")
+def update_user(event, user_id):
+    auth.require_admin(event)
+    user_id = parse_uuid(user_id, "user")
+    changes = validate(json_body(event), users.ADMIN_UPDATE_FIELDS, partial=True)
+    return users.representation(users.update(user_id, changes))
+
+
+@routes.delete("/<user_id>")
+def delete_user(event, user_id):
+    auth.require_admin(event)
+    users.delete(parse_uuid(user_id, "user"))
+    return None, 204
+
+
+handle = routes
