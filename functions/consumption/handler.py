@@ -1,0 +1,40 @@
+"""/function/consumption: a device's use by hour of a local day, by range, and today's summary.
+
+Owners and administrators only; someone else's device is answered as not found.
+"""
+
+from ems_runtime import auth, db
+from ems_runtime.web import Routes
+
+from .contexts.monitoring import consumption_views, csv_export, view_params, visible_devices
+from .contexts.monitoring.view_params import DayQuery
+
+routes = Routes()
+
+
+@routes.get("/")
+def consumption(event):
+    caller = auth.require_user(event)
+    query = view_params.consumption_query(event.query, caller.timezone)
+    with db.connection() as conn:
+        device = visible_devices.one(conn, caller, query.device_id)
+        if isinstance(query, DayQuery):
+            answer = consumption_views.day(conn, device, query)
+            rows, name = answer["hours"], f"{query.day}"
+        else:
+            answer = consumption_views.period(conn, device, query)
+            rows, name = answer["buckets"], f"{query.first}_{query.last}_{query.granularity}"
+    if query.format == "csv":
+        return csv_export.download(rows, f"consumption-{query.device_id}-{name}.csv")
+    return answer
+
+
+@routes.get("/summary")
+def summary(event):
+    caller = auth.require_user(event)
+    tz = view_params.summary_zone(event.query, caller.timezone)
+    with db.connection() as conn:
+        return consumption_views.summary(conn, visible_devices.every(conn, caller), tz)
+
+
+handle = routes

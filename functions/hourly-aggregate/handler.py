@@ -1,0 +1,28 @@
+"""hourly-aggregate: closes past hours, keeps daily totals, marks silent devices offline.
+
+Fired by the schedule annotation (internal token) and callable on demand the same
+way. Each step recomputes or flips state only where needed, so a second run right
+after the first changes nothing.
+"""
+
+from ems_runtime import db, outbox
+from ems_runtime.auth import require_internal
+from ems_runtime.web import Routes
+
+from .contexts.monitoring import closing, liveness
+
+routes = Routes()
+
+
+@routes.post("/")
+def aggregate(event):
+    require_internal(event)
+    with db.connection() as conn:
+        closed = closing.close_past_hours(conn, liveness.readings_per_hour())
+    with db.connection() as conn:
+        offline = liveness.mark_silent(conn)
+    outbox.flush()
+    return {"hours_closed": closed.hours, "days_refreshed": closed.days, "offline": len(offline)}
+
+
+handle = routes
