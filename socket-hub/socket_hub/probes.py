@@ -1,0 +1,87 @@
+"""``/healthz`` and ``/metrics``: the plain HTTP beside the Socket.IO endpoint."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+from redis.exceptions import RedisError
+
+from .census import Census
+from .consumer import EventConsumer
+
+log = logging.getLogger("socket_hub.probes")
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def resident_memory_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_SIZE
+
+
+class Probes:
+    """An ASGI app for the paths Socket.IO does not own."""
+
+    def __init__(self, hub_id: str, census: Census, consumer: EventConsumer):
+        self.hub_id = hub_id
+        self.census = census
+        self.consumer = consumer
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["path"] == "/healthz":
+            await _respond(send, 200, "application/json", json.dumps(self.health()))
+        elif scope["path"] == "/metrics":
+            await _respond(send, 200, "text/plain; version=0.0.4", await self.metrics())
+        else:
+            error = {"error": {"code": "not_found", "message": "Socket.IO is at /socket.io/"}}
+            await _respond(send, 404, "application/json", json.dumps(error))
+
+    def health(self) -> dict:
+        """Alive and serving; the AMQP consumer's state is shown, not required (chat works
+        without it, and it reconnects by itself)."""
+        return {
+            "status": "ok",
+            "hub_id": self.hub_id,
+            "connected_clients": self.census.local,
+            "events_consumer": "connected" if self.consumer.connected else "reconnecting",
+        }
+
+    async def metrics(self) -> str:
+        values = [
+            ("socket_hub_connected_clients", "Clients connected to this hub process.",
+             self.census.local),
+            ("socket_hub_events_delivered_total", "Events emitted by this process.",
+             self.consumer.delivered),
+            ("socket_hub_events_dead_lettered_total", "Events this process dead-lettered.",
+             self.consumer.dead_lettered),
+            ("socket_hub_resident_memory_bytes", "Resident memory of this process.",
+             resident_memory_bytes()),
+        ]  # fmt: skip
+        try:
+            values.append(
+                ("socket_hub_connected_clients_all_replicas",
+                 "Clients connected to every replica, as reported to Redis.",
+                 await self.census.total())
+            )  # fmt: skip
+        except RedisError as exc:
+            log.warning("no total from Redis: %r", exc)
+        lines = []
+        for name, help_text, value in values:
+            kind = "counter" if name.endswith("_total") else "gauge"
+            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {value}"]
+        return "\n".join(lines) + "\n"
+
+
+async def _respond(send, status: int, content_type: str, body: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type.encode()), (b"cache-control", b"no-store")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode()})

@@ -1,0 +1,62 @@
+"""The hub assembled: Socket.IO server, Redis manager, AMQP consumer, probes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import redis.asyncio as redis
+import socketio
+
+from . import chat, connections
+from .census import Census
+from .config import HubConfig
+from .consumer import EventConsumer
+from .fanout import Fanout
+from .probes import Probes
+from .support import SupportClient
+from .typing_indicators import TypingIndicators
+
+log = logging.getLogger("socket_hub")
+
+
+class Hub:
+    def __init__(self, config: HubConfig):
+        self.config = config
+        self.store = redis.from_url(config.redis_url)
+        manager = socketio.AsyncRedisManager(config.redis_url, channel=config.redis_channel)
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi", client_manager=manager, cors_allowed_origins=config.cors_origins
+        )
+        self.census = Census(self.store, config.key_prefix, config.hub_id)
+        self.support = SupportClient(config)
+        typing = TypingIndicators(self.sio, config.typing_seconds)
+        connections.register(self.sio, self.census, typing)
+        chat.register(self.sio, self.support, typing)
+        self.consumer = EventConsumer(config, Fanout(self.sio, self.store, config.key_prefix))
+        self._reporting: asyncio.Task | None = None
+        self.app = socketio.ASGIApp(
+            self.sio,
+            other_asgi_app=Probes(config.hub_id, self.census, self.consumer),
+            socketio_path="socket.io",
+            on_startup=self.start,
+            on_shutdown=self.stop,
+        )
+
+    async def start(self) -> None:
+        await self.support.open()
+        self.consumer.start(asyncio.get_running_loop())
+        self._reporting = asyncio.create_task(self.census.report_forever())
+        log.info("hub %s serving", self.config.hub_id)
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self.consumer.stop)
+        if self._reporting is not None:
+            self._reporting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reporting
+        with contextlib.suppress(redis.RedisError):
+            await self.census.withdraw()
+        await self.support.close()
+        await self.store.aclose()
