@@ -1,0 +1,1 @@
+"""The support context: conversations, messages and their handoff state."""
