@@ -1,0 +1,58 @@
+import { screen } from '@testing-library/react';
+import { App } from './App';
+import { readSession } from './auth/storage';
+import { ADMIN, CLIENT, renderApp, stubFetch } from './test/render';
+
+// The app opens a real Socket.IO connection once signed in; these tests need none.
+vi.mock('socket.io-client', () => ({
+  io: () => ({ on: () => {}, off: () => {}, disconnect: () => {}, connected: false }),
+}));
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('App', () => {
+  it('sends a visitor without a session to the sign-in page', async () => {
+    renderApp(<App />, { user: null, route: '/devices' });
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+  });
+
+  it('signs the user out when the API says the token expired', async () => {
+    stubFetch({
+      '/function/devices': () => [401, { error: { code: 'token_expired', message: 'expired' } }],
+      '/function/consumption/summary': () => [200, []],
+      '/function/alerts': () => [200, []],
+    });
+    renderApp(<App />, { user: CLIENT, route: '/devices' });
+    expect(await screen.findByText('Your session has ended. Please sign in again.')).toBeInTheDocument();
+    expect(readSession()).toBeNull();
+  });
+
+  it('keeps the session on other errors', async () => {
+    stubFetch({
+      '/function/devices': () => [500, { error: { code: 'internal', message: 'Something broke' } }],
+      '/function/consumption/summary': () => [200, []],
+      '/function/alerts': () => [200, []],
+    });
+    renderApp(<App />, { user: CLIENT, route: '/devices' });
+    expect(await screen.findByText('Could not load your devices')).toBeInTheDocument();
+    expect(readSession()?.user.id).toBe(CLIENT.id);
+  });
+
+  it('keeps clients out of the administrators’ pages', async () => {
+    stubFetch({
+      '/function/devices': () => [200, []],
+      '/function/consumption/summary': () => [200, []],
+      '/function/alerts': () => [200, []],
+    });
+    renderApp(<App />, { user: CLIENT, route: '/admin/users' });
+    expect(await screen.findByRole('heading', { name: 'My devices' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Users' })).toBeNull();
+  });
+
+  it('shows administrators their navigation', async () => {
+    stubFetch({ '/function/users': () => [200, [ADMIN]], '/function/devices': () => [200, []] });
+    renderApp(<App />, { user: ADMIN, route: '/' });
+    expect(await screen.findByRole('heading', { name: 'Users' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Support inbox' })).toBeInTheDocument();
+  });
+});

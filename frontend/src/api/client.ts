@@ -1,0 +1,84 @@
+/** The one way the app talks HTTP: same origin, bearer token, JSON errors as ApiError. */
+
+import { readSession } from '../auth/storage';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Codes that mean the stored token is no good any more: the user must sign in again. */
+export const SESSION_ENDED = new Set(['token_expired', 'invalid_token', 'token_revoked']);
+
+let onSessionEnded: (reason: string) => void = () => {};
+
+/** The auth provider registers here so any call can end the session. */
+export function setSessionEndedHandler(handler: (reason: string) => void): void {
+  onSessionEnded = handler;
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  try {
+    const body = await response.json();
+    const error = body?.error ?? {};
+    return new ApiError(
+      response.status,
+      error.code ?? `http_${response.status}`,
+      error.message ?? response.statusText,
+      error.fields ?? {},
+    );
+  } catch {
+    return new ApiError(
+      response.status,
+      `http_${response.status}`,
+      response.statusText || 'The server did not answer as expected.',
+    );
+  }
+}
+
+/** Send a request to /function/...; resolve to the raw Response when it is a 2xx. */
+export async function send(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const session = readSession();
+  if (session) headers.set('Authorization', `Bearer ${session.token}`);
+  if (init.body !== undefined && !headers.has('Content-Type')) {
+    headers.set('Content-Type', 'application/json');
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.');
+  }
+  if (response.ok) return response;
+  const error = await errorFrom(response);
+  if (response.status === 401 && SESSION_ENDED.has(error.code)) onSessionEnded(error.code);
+  throw error;
+}
+
+/** JSON in, JSON out; 204 gives undefined. */
+export async function api<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
+  const response = await send(path, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+/** A query string from the defined values only. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

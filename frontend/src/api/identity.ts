@@ -1,0 +1,65 @@
+/** Sign-in, sign-up, profile and the administrators' user management. */
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, query } from './client';
+import type { LoginAnswer, User } from './types';
+
+export interface UserInput {
+  username?: string;
+  password?: string;
+  current_password?: string;
+  name?: string;
+  email?: string;
+  role?: string;
+  timezone?: string;
+}
+
+export const login = (username: string, password: string) =>
+  api<LoginAnswer>('/function/auth-login', 'POST', { username, password });
+
+export const register = (input: UserInput) => api<User>('/function/auth-register', 'POST', input);
+
+export function useUsers(search = '') {
+  return useQuery({
+    queryKey: ['users', search],
+    queryFn: () => api<User[]>(`/function/users${query({ search })}`),
+  });
+}
+
+export function useMe() {
+  return useQuery({ queryKey: ['me'], queryFn: () => api<User>('/function/users/me') });
+}
+
+export function useUpdateMe() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UserInput) => api<User>('/function/users/me', 'PUT', input),
+    // A new time zone changes every day and hour the API answers with: fetch them again.
+    onSuccess: (user) => {
+      client.setQueryData(['me'], user);
+      client.invalidateQueries({ predicate: (query) => query.queryKey[0] !== 'me' });
+    },
+  });
+}
+
+export function useSaveUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, input }: { id?: string; input: UserInput }) =>
+      id
+        ? api<User>(`/function/users/${id}`, 'PUT', input)
+        : api<User>('/function/users', 'POST', input),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
+  });
+}
+
+export function useDeleteUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/function/users/${id}`, 'DELETE'),
+    onSuccess: () => {
+      client.invalidateQueries({ queryKey: ['users'] });
+      client.invalidateQueries({ queryKey: ['devices'] });
+    },
+  });
+}

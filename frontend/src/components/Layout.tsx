@@ -1,0 +1,90 @@
+/** The frame of every signed-in page: header, navigation (a drawer on phones), content. */
+
+import { AppShell, Badge, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Link, Outlet, useLocation } from 'react-router-dom';
+import { useAuth, useCurrentUser } from '../auth/AuthProvider';
+import { useLiveConnection } from '../realtime/SocketProvider';
+import { AlertNotifier } from './AlertNotifier';
+
+const ADMIN_LINKS = [
+  { to: '/admin/users', label: 'Users' },
+  { to: '/admin/devices', label: 'Devices' },
+  { to: '/alerts', label: 'Alerts' },
+  { to: '/admin/support', label: 'Support inbox' },
+  { to: '/profile', label: 'Profile' },
+];
+
+const CLIENT_LINKS = [
+  { to: '/devices', label: 'My devices' },
+  { to: '/alerts', label: 'Alerts' },
+  { to: '/support', label: 'Support' },
+  { to: '/profile', label: 'Profile' },
+];
+
+export function Layout() {
+  const user = useCurrentUser();
+  const { signOut } = useAuth();
+  const location = useLocation();
+  const [opened, { toggle, close }] = useDisclosure();
+  const live = useLiveConnection();
+  const links = user.role === 'admin' ? ADMIN_LINKS : CLIENT_LINKS;
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
+            <Title order={1} size="h4">
+              faas-ems
+            </Title>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Badge
+              variant="dot"
+              color={live ? 'green' : 'gray'}
+              data-testid="live-status"
+              data-live={live}
+              title={live ? 'Alerts and chat arrive as they happen' : 'Reconnecting for live updates…'}
+            >
+              {live ? 'Live' : 'Offline'}
+            </Badge>
+            <Text size="sm" c="dimmed" visibleFrom="xs" data-testid="signed-in-as">
+              {user.name} ({user.role === 'admin' ? 'administrator' : 'client'})
+            </Text>
+            <Button variant="subtle" size="xs" onClick={() => signOut()}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        {links.map((link) => (
+          <NavLink
+            key={link.to}
+            component={Link}
+            to={link.to}
+            label={link.label}
+            active={location.pathname.startsWith(link.to)}
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <AlertNotifier />
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

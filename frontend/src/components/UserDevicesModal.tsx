@@ -1,0 +1,88 @@
+/** A user's devices, with assigning and unassigning from the user's side. */
+
+import { ActionIcon, Alert, Button, Group, Modal, Select, Stack, Table, Text } from '@mantine/core';
+import { useState } from 'react';
+import { useAssignDevice } from '../api/inventory';
+import type { Device, User } from '../api/types';
+
+interface UserDevicesModalProps {
+  user: User | null;
+  devices: Device[];
+  onClose: () => void;
+}
+
+export function UserDevicesModal({ user, devices, onClose }: UserDevicesModalProps) {
+  const assign = useAssignDevice();
+  const [choice, setChoice] = useState<string | null>(null);
+  const owned = devices.filter((device) => user && device.owner_id === user.id);
+  const free = devices.filter((device) => !device.owner_id);
+
+  return (
+    <Modal
+      opened={Boolean(user)}
+      onClose={() => {
+        assign.reset();
+        onClose();
+      }}
+      title={`Devices of ${user?.name ?? ''}`}
+      size="lg"
+    >
+      <Stack>
+        {owned.length === 0 ? (
+          <Text c="dimmed" size="sm">
+            No devices assigned.
+          </Text>
+        ) : (
+          <Table aria-label="Assigned devices">
+            <Table.Tbody>
+              {owned.map((device) => (
+                <Table.Tr key={device.id}>
+                  <Table.Td>{device.name}</Table.Td>
+                  <Table.Td>{device.address}</Table.Td>
+                  <Table.Td ta="right">
+                    <ActionIcon
+                      variant="subtle"
+                      color="red"
+                      aria-label={`Unassign ${device.name}`}
+                      title={`Unassign ${device.name}`}
+                      onClick={() => assign.mutate({ deviceId: device.id, userId: null })}
+                    >
+                      ✕
+                    </ActionIcon>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+        <Group align="flex-end" wrap="nowrap">
+          <Select
+            label="Assign a free device"
+            placeholder={free.length ? 'Pick a device' : 'Every device has an owner'}
+            data={free.map((device) => ({ value: device.id, label: device.name }))}
+            value={choice}
+            onChange={setChoice}
+            searchable
+            style={{ flex: 1 }}
+          />
+          <Button
+            disabled={!choice || !user}
+            loading={assign.isPending}
+            onClick={() =>
+              choice &&
+              user &&
+              assign.mutate({ deviceId: choice, userId: user.id }, { onSuccess: () => setChoice(null) })
+            }
+          >
+            Assign
+          </Button>
+        </Group>
+        {assign.isError && (
+          <Alert color="red" role="alert">
+            {assign.error.message}
+          </Alert>
+        )}
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,176 @@
+/** Administrators: every device with its limit, site, owner, today's kWh and status. */
+
+import {
+  Anchor,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { useUsers } from '../../api/identity';
+import { useDeleteDevice, useDevices, useSaveDevice } from '../../api/inventory';
+import { useSummary } from '../../api/monitoring';
+import type { Device } from '../../api/types';
+import { RowActions } from '../../components/RowActions';
+import { AssignDeviceModal } from '../../components/AssignDeviceModal';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { DeviceForm } from '../../components/DeviceForm';
+import { OnlineBadge } from '../../components/OnlineBadge';
+import { QueryState } from '../../components/QueryState';
+import { formatKwh } from '../../lib/time';
+
+type Editing = { device?: Device } | null;
+
+function matches(device: Device, ownerName: string, needle: string): boolean {
+  const text = `${device.name} ${device.address ?? ''} ${ownerName}`.toLowerCase();
+  return text.includes(needle.toLowerCase());
+}
+
+export function Devices() {
+  const devices = useDevices();
+  const users = useUsers('');
+  const summary = useSummary();
+  const save = useSaveDevice();
+  const remove = useDeleteDevice();
+  const [filter, setFilter] = useState('');
+  const [editing, setEditing] = useState<Editing>(null);
+  const [deleting, setDeleting] = useState<Device | null>(null);
+  const [assigning, setAssigning] = useState<Device | null>(null);
+
+  const userById = new Map((users.data ?? []).map((user) => [user.id, user]));
+  const summaryById = new Map((summary.data ?? []).map((row) => [row.device_id, row]));
+  const ownerName = (device: Device) =>
+    device.owner_id ? (userById.get(device.owner_id)?.name ?? 'Unknown user') : '';
+
+  const closeEditor = () => {
+    setEditing(null);
+    save.reset();
+  };
+  const closeDelete = () => {
+    setDeleting(null);
+    remove.reset();
+  };
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Devices</Title>
+        <Button onClick={() => setEditing({})}>New device</Button>
+      </Group>
+      <TextInput
+        label="Filter devices"
+        placeholder="Name, address or owner"
+        value={filter}
+        onChange={(event) => setFilter(event.currentTarget.value)}
+        maw={360}
+      />
+      <Paper withBorder radius="md">
+        <QueryState query={devices} what="devices" isEmpty={(list) => list.length === 0}>
+          {(list) => (
+            <Table.ScrollContainer minWidth={900}>
+              <Table striped highlightOnHover aria-label="Devices">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Address</Table.Th>
+                    <Table.Th>Site time zone</Table.Th>
+                    <Table.Th ta="right">Limit per hour</Table.Th>
+                    <Table.Th>Owner</Table.Th>
+                    <Table.Th ta="right">Today</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {list
+                    .filter((device) => !filter || matches(device, ownerName(device), filter))
+                    .map((device) => (
+                      <Table.Tr key={device.id} data-testid="device-row">
+                        <Table.Td>
+                          <Anchor component={Link} to={`/devices/${device.id}`}>
+                            {device.name}
+                          </Anchor>
+                        </Table.Td>
+                        <Table.Td>{device.address}</Table.Td>
+                        <Table.Td>{device.timezone}</Table.Td>
+                        <Table.Td ta="right">{formatKwh(device.max_hourly_kwh, 1)}</Table.Td>
+                        <Table.Td>
+                          {device.owner_id ? (
+                            ownerName(device)
+                          ) : (
+                            <Text c="dimmed" size="sm">
+                              Unassigned
+                            </Text>
+                          )}
+                        </Table.Td>
+                        <Table.Td ta="right">
+                          {formatKwh(summaryById.get(device.id)?.today_kwh)}
+                        </Table.Td>
+                        <Table.Td>
+                          <OnlineBadge summary={summaryById.get(device.id)} />
+                        </Table.Td>
+                        <Table.Td>
+                          <RowActions
+                            actions={[
+                              { text: 'Owner', label: `Owner of ${device.name}`, onClick: () => setAssigning(device) },
+                              { text: 'Edit', label: `Edit ${device.name}`, onClick: () => setEditing({ device }) },
+                              { text: 'Delete', label: `Delete ${device.name}`, onClick: () => setDeleting(device), danger: true },
+                            ]}
+                          />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </QueryState>
+      </Paper>
+
+      <Modal
+        opened={editing !== null}
+        onClose={closeEditor}
+        title={editing?.device ? `Edit ${editing.device.name}` : 'New device'}
+      >
+        {editing && (
+          <DeviceForm
+            key={editing.device?.id ?? 'new'}
+            device={editing.device}
+            submitting={save.isPending}
+            error={save.error}
+            onCancel={closeEditor}
+            onSubmit={(input) =>
+              save.mutate({ id: editing.device?.id, input }, { onSuccess: closeEditor })
+            }
+          />
+        )}
+      </Modal>
+      <ConfirmDialog
+        opened={deleting !== null}
+        title="Delete device"
+        message={`Delete ${deleting?.name ?? ''}? Its owner no longer sees it. This cannot be undone.`}
+        confirmLabel="Delete"
+        loading={remove.isPending}
+        error={remove.error?.message}
+        onClose={closeDelete}
+        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: closeDelete })}
+      />
+      <AssignDeviceModal
+        key={assigning?.id ?? 'none'}
+        device={assigning}
+        users={(users.data ?? []).filter((user) => user.role === 'client')}
+        onClose={() => setAssigning(null)}
+      />
+    </Stack>
+  );
+}

@@ -1,0 +1,51 @@
+"""Headless Chromium (Debian's, driven by Playwright) against the running system's SPA."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from ems.paths import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+SPA = ROOT / "frontend" / "dist" / "index.html"
+DESKTOP = {"width": 1280, "height": 800}
+
+# Live updates go through RabbitMQ, a function and the hub: give them time on a busy machine.
+expect.set_options(timeout=30_000)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    if not CHROMIUM.exists():
+        pytest.fail("no /usr/bin/chromium: `make chromium` (apt-get install chromium)")
+    if not SPA.exists():
+        pytest.fail("the web app is not built: `cd frontend && npm run build`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, stack):
+    """Open pages in browser contexts of their own (separate storage: separate users)."""
+    contexts = []
+
+    def open_one(viewport: dict | None = None) -> Page:
+        context = browser.new_context(
+            base_url=stack.url, viewport=viewport or DESKTOP, accept_downloads=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        return page
+
+    yield open_one
+    for context in contexts:
+        context.close()
