@@ -1,0 +1,675 @@
+"""The Docker Swarm deployment, checked without a Docker engine.
+
+What cannot run here (no engine, no registry): building the images and deploying the
+stack. Instead: the docker client validates the stack file; stack.yml and the swarm
+stack are checked to agree; the RabbitMQ definitions are imported into a real broker
+and the connector and hub declare their queues on top; each image's build context is
+assembled from its Dockerfile's COPY lines and its command runs from it; each image's
+pip installs cover what its code imports; nginx runs the real config in front of the
+real `ems up` gateway and hub.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata as metadata
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pika
+import psycopg
+import pytest
+import requests
+import yaml
+from packaging.requirements import Requirement
+
+from connector import topology
+from connector.config import Config as ConnectorConfig
+from ems import databases
+from ems import stack as stack_file
+from ems.paths import ROOT
+from ems.processes import free_port
+from socket_hub.config import HubConfig
+from socket_hub.consumer import declare as declare_hub_queues
+from tests.harness import rabbitmqctl, wait_for
+
+SWARM = ROOT / "swarm"
+SWARM_STACK = SWARM / "stack.yml"
+NGINX_CONF = SWARM / "nginx.conf"
+DEFINITIONS = SWARM / "rabbitmq" / "definitions.json"
+POSTGRES_INIT = SWARM / "postgres" / "10-ems.sh"
+PYTHON_IMAGES = {
+    "connector": ROOT / "connector" / "Dockerfile",
+    "socket-hub": ROOT / "socket-hub" / "Dockerfile",
+    "migrate": SWARM / "migrate" / "Dockerfile",
+    "simulator": ROOT / "simulator" / "Dockerfile",
+}
+DOCKERFILES = {**PYTHON_IMAGES, "frontend": ROOT / "frontend" / "Dockerfile"}
+# What each Python image starts (its CMD, and the cron connector's command).
+ENTRY_MODULES = {
+    "connector": ["connector.__main__", "connector.cron"],
+    "socket-hub": ["socket_hub.__main__"],
+    "migrate": ["migrate"],
+    "simulator": ["simulator.__main__"],
+}
+# Services whose image has nothing to probe with or that run to completion.
+NO_HEALTHCHECK = {
+    "nats": "nats-streaming is a scratch image",
+    "queue-worker": "no HTTP endpoint, it only subscribes to NATS",
+    "cron": "wakes once a minute, keeps no alive file",
+    "migrate": "one-shot job",
+}
+
+
+# --- reading the files --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def swarm() -> dict:
+    """The swarm stack as Docker sees it (interpolated), else as YAML."""
+    if shutil.which("docker"):
+        out = subprocess.run(
+            ["docker", "stack", "config", "-c", str(SWARM_STACK)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={k: v for k, v in os.environ.items() if not k.startswith("EMS_")},
+        ).stdout
+        return yaml.safe_load(out)
+    return yaml.safe_load(SWARM_STACK.read_text())
+
+
+@pytest.fixture(scope="module")
+def functions() -> stack_file.Stack:
+    return stack_file.load()
+
+
+def functions_env() -> dict[str, str]:
+    return yaml.safe_load((SWARM / "functions.env.yml").read_text())["environment"]
+
+
+def public_functions(functions: stack_file.Stack) -> set[str]:
+    """Functions no connector triggers: the ones a browser calls."""
+    return {
+        name
+        for name, spec in functions.functions.items()
+        if not {"topic", "schedule"} & set(spec.annotations)
+    }
+
+
+def nginx_public_paths() -> set[str]:
+    match = re.search(r"location ~ \^/function/\(([^)]*)\)", NGINX_CONF.read_text())
+    assert match, "nginx.conf has no location for the public functions"
+    return set(match.group(1).split("|"))
+
+
+@dataclass
+class Copy:
+    sources: list[str]
+    destination: str
+    flags: dict[str, str]
+
+
+@dataclass
+class Stage:
+    base: str
+    workdir: str = "/"
+    copies: list[Copy] = field(default_factory=list)
+    pip_args: list[str] = field(default_factory=list)
+    cmd: list[str] = field(default_factory=list)
+
+
+def read_dockerfile(path: Path) -> list[Stage]:
+    text = re.sub(r"\\\n", " ", path.read_text())
+    stages: list[Stage] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, rest = line.partition(" ")
+        instruction = instruction.upper()
+        if instruction == "FROM":
+            stages.append(Stage(base=rest.split()[0]))
+        elif instruction == "WORKDIR":
+            stages[-1].workdir = str(PurePosixPath(stages[-1].workdir) / rest.strip())
+        elif instruction == "COPY":
+            words = shlex.split(rest)
+            flags = dict(w[2:].split("=", 1) for w in words if w.startswith("--"))
+            paths = [w for w in words if not w.startswith("--")]
+            stages[-1].copies.append(Copy(paths[:-1], paths[-1], flags))
+        elif instruction == "RUN":
+            for command in re.split(r"&&|;", rest):
+                words = shlex.split(command)
+                if words[:2] == ["pip", "install"] or words[1:3] == ["-m", "pip"]:
+                    stages[-1].pip_args += words[2:]
+        elif instruction == "CMD":
+            stages[-1].cmd = json.loads(rest)
+    return stages
+
+
+def container_path(stage: Stage, destination: str) -> PurePosixPath:
+    return PurePosixPath(stage.workdir) / destination
+
+
+def assemble(dockerfile: Path, target: Path) -> tuple[Path, Stage]:
+    """Lay out the last stage's COPYs under ``target`` (the container's root); return its
+    WORKDIR there, where the command starts."""
+    stage = read_dockerfile(dockerfile)[-1]
+    for copy in stage.copies:
+        if "from" in copy.flags:
+            continue
+        for source in copy.sources:
+            origin = ROOT / source
+            destination = target / container_path(stage, copy.destination).relative_to("/")
+            if origin.is_dir():
+                shutil.copytree(origin, destination, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(origin, destination)
+    workdir = target / PurePosixPath(stage.workdir).relative_to("/")
+    return workdir, stage
+
+
+# --- the stack file ---------------------------------------------------------------------
+
+
+def test_docker_accepts_the_stack():
+    if shutil.which("docker") is None:
+        pytest.skip("the docker client is not installed: nothing to validate the file with")
+    result = subprocess.run(
+        ["docker", "stack", "config", "-c", str(SWARM_STACK)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_service_has_health_restart_limits_and_rolling_updates(swarm):
+    for name, service in swarm["services"].items():
+        deploy = service["deploy"]
+        assert deploy["restart_policy"]["condition"] in {"any", "on-failure"}, name
+        assert deploy["resources"]["limits"]["memory"], name
+        assert deploy["resources"]["limits"]["cpus"], name
+        assert deploy["update_config"]["failure_action"] == "rollback", name
+        check = service.get("healthcheck", {})
+        if name in NO_HEALTHCHECK:
+            assert check.get("disable") is True, name
+        else:
+            assert check.get("test"), f"{name} has no health check"
+
+
+def test_functions_join_the_network_of_the_gateway(swarm, functions):
+    network_key, network = next(iter(swarm["networks"].items()))
+    assert len(swarm["networks"]) == 1
+    assert network["name"] == functions.raw["provider"]["network"]
+    assert network["driver"] == "overlay" and network["attachable"] is True
+    # faas-swarm's fallback: the network labelled openfaas=true.
+    assert network["labels"]["openfaas"] == "true"
+    for name, service in swarm["services"].items():
+        assert network_key in service["networks"], f"{name} is not on the functions network"
+
+
+def test_everyone_finds_the_gateway_and_services_by_the_same_names(swarm):
+    env = functions_env()
+    gateway = re.fullmatch(r"http://([\w-]+):(\d+)", env["GATEWAY_URL"])
+    assert gateway and gateway.group(1) in swarm["services"]
+    assert gateway.group(2) == "8080"  # the OpenFaaS gateway's port
+    provider = swarm["services"]["gateway"]["environment"]["functions_provider_url"]
+    assert re.match(r"http://faas-swarm:8080/?$", provider)
+    for name in ("connector", "cron", "socket-hub", "migrate"):
+        service_env = swarm["services"][name]["environment"]
+        for key in ("GATEWAY_URL", "AMQP_URL", "REDIS_URL", "EMS_EXCHANGE", "EMS_KEY_PREFIX"):
+            assert service_env[key] == env[key], f"{name}: {key}"
+    migrate_env = swarm["services"]["migrate"]["environment"]
+    for key in ("DB_HOST", "DB_PORT", "DB_USER", "EMS_DB_PREFIX"):
+        assert migrate_env[key] == env[key], key
+    for host in (env["DB_HOST"], "rabbitmq", "redis"):
+        assert host in swarm["services"]
+    assert env["AMQP_URL"].startswith("amqp://ems@rabbitmq:5672/")
+
+
+def test_function_names_do_not_shadow_stack_services(swarm, functions):
+    """faas-swarm names each function's service after it, on the same network."""
+    assert not set(functions.functions) & set(swarm["services"])
+
+
+def test_secrets_are_external_and_cover_every_function(swarm, functions):
+    declared = swarm["secrets"]
+    assert all(spec.get("external") for spec in declared.values())
+    used_by_functions = {s for spec in functions.functions.values() for s in spec.secrets}
+    assert used_by_functions <= set(declared), used_by_functions - set(declared)
+    used_by_services = set().union(*map(service_secrets, swarm["services"].values()))
+    assert used_by_services <= set(declared)
+    assert {"basic-auth-user", "basic-auth-password"} <= used_by_services
+    script = (SWARM / "secrets.sh").read_text()
+    made = set(re.search(r"RANDOM_SECRETS=\(([^)]*)\)", script).group(1).split())
+    made |= {"basic-auth-user", "gemini-api-key"}
+    assert made == set(declared)
+
+
+def service_secrets(service: dict) -> set[str]:
+    return {s["source"] if isinstance(s, dict) else s for s in service.get("secrets", [])}
+
+
+def test_services_get_the_secrets_their_code_reads(swarm):
+    def secrets_of(name):
+        return service_secrets(swarm["services"][name])
+
+    # connector.config: internal-token, and basic auth to list /system/functions.
+    assert {"internal-token", "rabbitmq-password", "basic-auth-password"} <= secrets_of("connector")
+    assert {"internal-token", "basic-auth-password"} <= secrets_of("cron")
+    # socket_hub.config: the JWT to admit browsers, the token to call functions.
+    assert {"jwt-secret", "internal-token", "redis-password", "rabbitmq-password"} <= (
+        secrets_of("socket-hub")
+    )
+    assert {"db-password", "admin-password"} <= secrets_of("migrate")
+
+
+def test_nginx_lets_through_exactly_the_public_functions(functions):
+    public = public_functions(functions)
+    assert nginx_public_paths() == public
+    api = (ROOT / "docs" / "api.md").read_text()
+    for name in public:
+        assert f"/function/{name}" in api, f"{name} is public but not in docs/api.md"
+
+
+def test_databases_created_are_the_contexts_with_migrations(functions):
+    script = POSTGRES_INIT.read_text()
+    created = set(re.search(r'^CONTEXTS="([^"]*)"', script, re.M).group(1).split())
+    assert created == set(databases.contexts())
+    assert (
+        re.search(r'^DB_PREFIX="([^"]*)"', script, re.M).group(1)
+        == (functions_env()["EMS_DB_PREFIX"])
+    )
+    used = {spec.environment.get("EMS_CONTEXT") for spec in functions.functions.values()}
+    assert used <= created
+
+
+# --- RabbitMQ definitions on a real broker ----------------------------------------------
+
+
+@pytest.fixture
+def definitions_vhost():
+    """The definitions imported into a vhost of their own on the real broker."""
+    vhost = f"ems-test-definitions-{uuid.uuid4().hex[:8]}"
+    definitions = json.loads(DEFINITIONS.read_text())
+    for kind in ("exchanges", "queues", "bindings"):
+        for item in definitions[kind]:
+            item["vhost"] = vhost
+    imported = {
+        "vhosts": [{"name": vhost}],
+        **{kind: definitions[kind] for kind in ("exchanges", "queues", "bindings")},
+    }
+    path = Path(f"/tmp/{vhost}.json")
+    path.write_text(json.dumps(imported))
+    os.chmod(path, 0o644)
+    rabbitmqctl("import_definitions", str(path))
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield vhost, definitions
+    rabbitmqctl("delete_vhost", vhost)
+    path.unlink()
+
+
+def broker_bindings(vhost: str) -> set[tuple[str, str, str]]:
+    columns = ["source_name", "destination_name", "routing_key"]
+    argv = ["rabbitmqctl", "-q", "list_bindings", "-p", vhost, "--no-table-headers", *columns]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=60).stdout
+    rows = (line.split("\t") for line in out.splitlines() if line.strip())
+    return {tuple(row) for row in rows if row[0]}
+
+
+def test_rabbitmq_definitions_match_what_connector_and_hub_declare(
+    definitions_vhost, functions, monkeypatch
+):
+    vhost, definitions = definitions_vhost
+    assert definitions["exchanges"][0]["name"] == functions_env()["EMS_EXCHANGE"]
+    assert definitions["users"][0]["password"] == "__RABBITMQ_PASSWORD__"
+    imported = broker_bindings(vhost)
+    expected = {
+        ("ems", f"ems.{name}", topic)
+        for name, spec in functions.functions.items()
+        for topic in spec.topics
+    }
+    assert expected <= imported, expected - imported
+    connection = pika.BlockingConnection(
+        pika.URLParameters(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
+    )
+    try:
+        channel = connection.channel()
+        delays = ConnectorConfig.__dataclass_fields__["retry_delays"].default
+        for name, spec in functions.functions.items():
+            if spec.topics:  # an inequivalent queue would close the channel here
+                topology.declare(channel, "ems", "ems.", name, spec.topics, delays)
+        monkeypatch.setenv("INTERNAL_TOKEN", "unused")
+        declare_hub_queues(channel, HubConfig.from_environment())
+    finally:
+        connection.close()
+    assert broker_bindings(vhost) == imported, "the code binds topics the definitions lack"
+
+
+# --- images -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("image", sorted(DOCKERFILES))
+def test_build_context_is_complete(image):
+    dockerfile = DOCKERFILES[image]
+    assert dockerfile.is_file(), f"{dockerfile.relative_to(ROOT)} is missing"
+    for stage in read_dockerfile(dockerfile):
+        for copy in stage.copies:
+            if "from" not in copy.flags:
+                for source in copy.sources:
+                    assert (ROOT / source).exists(), f"{image}: COPY {source} does not exist"
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".env", "frontend/node_modules"} <= set(ignored)
+
+
+def module_file(root: Path, module: str) -> Path | None:
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def third_party_imports(root: Path, entries: list[str]) -> set[str]:
+    """Top-level names imported at module level by the entry modules and everything of
+    theirs they import, that are neither the standard library nor files in ``root``."""
+    found: set[str] = set()
+    todo, seen = list(entries), set()
+    while todo:
+        module = todo.pop()
+        path = module_file(root, module)
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in ast.parse(path.read_text()).body:
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    prefix = f"{base}.{node.module}" if node.module else base
+                    names = [prefix] + [f"{prefix}.{alias.name}" for alias in node.names]
+                else:
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                top = name.split(".")[0]
+                if module_file(root, top) is not None:
+                    todo.append(name)
+                elif top not in sys.stdlib_module_names and top != "__future__":
+                    found.add(top)
+    return found
+
+
+def installed_closure(requirements: list[str]) -> set[str]:
+    """Distributions pip installs for these requirements (extras and dependencies)."""
+    names: set[str] = set()
+    seen: set[tuple[str, frozenset[str]]] = set()
+    todo = [Requirement(r) for r in requirements]
+    while todo:
+        requirement = todo.pop()
+        key = requirement.name.lower().replace("_", "-")
+        if (key, frozenset(requirement.extras)) in seen:
+            continue
+        seen.add((key, frozenset(requirement.extras)))
+        names.add(key)
+        try:
+            requires = metadata.requires(requirement.name) or []
+        except metadata.PackageNotFoundError:
+            continue  # not installed here, so nothing of ours can import through it
+        for dependency in map(Requirement, requires):
+            if dependency.marker is None or any(
+                dependency.marker.evaluate({"extra": extra}) for extra in [*requirement.extras, ""]
+            ):
+                todo.append(dependency)
+    return names
+
+
+def pip_requirements(dockerfile: Path) -> list[str]:
+    stage = read_dockerfile(dockerfile)[-1]
+    sources = {
+        str(container_path(stage, copy.destination)): ROOT / copy.sources[0]
+        for copy in stage.copies
+        if len(copy.sources) == 1
+    }
+    requirements, args = [], iter(stage.pip_args)
+    for arg in args:
+        if arg == "-r":
+            lines = sources[next(args)].read_text().splitlines()
+            requirements += [line for line in lines if line.strip() and line[0] != "#"]
+        elif not arg.startswith("-"):
+            requirements.append(arg)
+    return requirements
+
+
+@pytest.mark.parametrize("image", sorted(PYTHON_IMAGES))
+def test_image_installs_what_its_code_imports(image, tmp_path):
+    workdir, _ = assemble(PYTHON_IMAGES[image], tmp_path)
+    installed = installed_closure(pip_requirements(PYTHON_IMAGES[image]))
+    providers = metadata.packages_distributions()
+    for name in sorted(third_party_imports(workdir, ENTRY_MODULES[image])):
+        dists = {d.lower().replace("_", "-") for d in providers.get(name, [name])}
+        assert dists & installed, (
+            f"{image} imports {name} but its Dockerfile installs none of {dists}"
+        )
+
+
+# --- each image's command, from its assembled build context ----------------------------
+
+
+def run_from_context(workdir: Path, argv: list[str], env: dict[str, str], **kwargs):
+    """Start the image's command with this interpreter, seeing only the build context's
+    own code (PYTHONPATH first), never the checkout's."""
+    argv = [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
+    full_env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(workdir), **env}
+    return subprocess.Popen(argv, cwd=workdir, env=full_env, **kwargs)
+
+
+def assert_code_comes_from(workdir: Path, modules: list[str]) -> None:
+    probe = (
+        "import sys, importlib; [print(importlib.import_module(m).__file__) for m in sys.argv[1:]]"
+    )
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(workdir)}
+    argv = [sys.executable, "-c", probe, *modules]
+    out = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, check=True)
+    out = out.stdout
+    for path in out.split():
+        assert Path(path).is_relative_to(workdir), path
+
+
+def stack_env(stack) -> dict[str, str]:
+    return {
+        "AMQP_URL": stack.amqp_url,
+        "GATEWAY_URL": stack.url,
+        "EMS_KEY_PREFIX": stack.key_prefix,
+        "INTERNAL_TOKEN": stack.internal_token,
+        "JWT_SECRET": stack.jwt_secret,
+        "EMS_SECRETS_DIR": "/nonexistent",
+    }
+
+
+def stop(process: subprocess.Popen) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    return process.wait(30)
+
+
+def test_connector_image_runs_and_reports_healthy(stack, tmp_path):
+    workdir, stage = assemble(PYTHON_IMAGES["connector"], tmp_path / "root")
+    assert_code_comes_from(workdir, ["connector", "ems_runtime", "connector.cron"])
+    alive = tmp_path / "connector.alive"
+    env = {**stack_env(stack), "CONNECTOR_ALIVE_FILE": str(alive)}
+    log = (tmp_path / "connector.log").open("wb")
+    process = run_from_context(workdir, stage.cmd, env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        health = [*stage.cmd, "--health"]
+
+        def healthy():
+            assert process.poll() is None, (tmp_path / "connector.log").read_text()
+            return run_from_context(workdir, health, env).wait(30) == 0
+
+        wait_for(healthy, timeout=60, message="the connector never reported healthy")
+    finally:
+        assert stop(process) == 0
+
+
+def test_cron_connector_from_the_connector_image_starts_and_stops(stack, tmp_path, swarm):
+    workdir, _ = assemble(PYTHON_IMAGES["connector"], tmp_path / "root")
+    command = swarm["services"]["cron"]["command"]
+    process = run_from_context(workdir, command, stack_env(stack), stderr=subprocess.PIPE)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(3)  # still running: it imported everything and waits for a minute
+    finally:
+        assert stop(process) == 0, process.stderr.read().decode()
+
+
+def test_hub_image_serves_healthz(stack, tmp_path):
+    workdir, stage = assemble(PYTHON_IMAGES["socket-hub"], tmp_path / "root")
+    assert_code_comes_from(workdir, ["socket_hub", "ems_runtime"])
+    port = free_port()
+    env = {**stack_env(stack), "HUB_HOST": "127.0.0.1", "HUB_PORT": str(port)}
+    log = (tmp_path / "hub.log").open("wb")
+    process = run_from_context(workdir, stage.cmd, env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+
+        def serves():
+            assert process.poll() is None, (tmp_path / "hub.log").read_text()
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok
+            except requests.ConnectionError:
+                return False
+
+        wait_for(serves, timeout=60, message="the hub never answered /healthz")
+    finally:
+        stop(process)
+
+
+def test_migrate_image_creates_and_migrates_every_context_once(tmp_path):
+    workdir, stage = assemble(PYTHON_IMAGES["migrate"], tmp_path / "root")
+    assert_code_comes_from(workdir, ["ems", "migrate"])
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "admin-password").write_text("swarm-admin-password\n")
+    prefix = f"emst_{uuid.uuid4().hex[:8]}_"
+    env = {
+        "DB_HOST": "127.0.0.1",
+        "DB_USER": "postgres",
+        "EMS_DB_PREFIX": prefix,
+        "EMS_SECRETS_DIR": str(secrets),
+        "EMS_STATE_DIR": str(tmp_path / "state"),
+        "EMS_ADMIN_USERNAME": "swarm-admin",
+    }
+    try:
+        first = run_from_context(workdir, stage.cmd, env, stdout=subprocess.PIPE)
+        output = first.communicate(timeout=120)[0].decode()
+        assert first.returncode == 0, output
+        for context in databases.contexts():
+            assert f"{context}: " in output
+        again = run_from_context(workdir, stage.cmd, env, stdout=subprocess.PIPE)
+        output = again.communicate(timeout=120)[0].decode()
+        assert again.returncode == 0, output
+        assert all(f"{c}: 0 migration(s) applied" in output for c in databases.contexts())
+        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={prefix}identity") as conn:
+            tables = {row[0] for row in conn.execute("SELECT tablename FROM pg_tables")}
+        assert "_yoyo_migration" in tables
+    finally:
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            for context in databases.contexts():
+                c.execute(f'DROP DATABASE IF EXISTS "{prefix}{context}" WITH (FORCE)')
+
+
+def test_simulator_image_command_runs(tmp_path):
+    workdir, _ = assemble(PYTHON_IMAGES["simulator"], tmp_path / "root")
+    entrypoint = re.search(r"ENTRYPOINT (\[.*\])", PYTHON_IMAGES["simulator"].read_text())
+    argv = [*json.loads(entrypoint.group(1)), "--help"]
+    process = run_from_context(workdir, argv, {}, stdout=subprocess.PIPE)
+    assert process.communicate(timeout=60)[0]
+    assert process.returncode == 0
+
+
+# --- nginx in front of the real gateway and hub -----------------------------------------
+
+
+@pytest.fixture
+def nginx(stack, tmp_path):
+    """nginx with swarm/nginx.conf; the Swarm service names (gateway, tasks.socket-hub)
+    and the port point at `ems up`, which serves /function/* and /socket.io/ itself."""
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    port = free_port()
+    upstream = f"127.0.0.1:{stack.port}"
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>faas-ems</title>")
+    server = (
+        NGINX_CONF.read_text()
+        .replace("server gateway:8080;", f"server {upstream};")
+        .replace("server tasks.socket-hub:8000;", f"server {upstream};")
+        .replace("listen 8080;", f"listen 127.0.0.1:{port};")
+        .replace("root /usr/share/nginx/html;", f"root {site};")
+    )
+    assert server.count(upstream) == 2 and str(site) in server
+    (tmp_path / "server.conf").write_text(server)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read tmp_path
+    (tmp_path / "nginx.conf").write_text(
+        f"{user}pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off;\n"
+        "events {}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp_path}/body; "
+        f"proxy_temp_path {tmp_path}/proxy; include {tmp_path}/server.conf; }}\n"
+    )
+    argv = [binary, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")]
+    tested = subprocess.run([*argv, "-t"], capture_output=True, text=True)
+    assert tested.returncode == 0, tested.stderr
+    process = subprocess.Popen(argv, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return requests.get(url + "/healthz", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    wait_for(up, timeout=15, message="nginx did not start")
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_nginx_serves_the_app_and_public_functions_on_one_origin(nginx, stack, functions):
+    assert "faas-ems" in requests.get(nginx + "/", timeout=5).text
+    assert "faas-ems" in requests.get(nginx + "/devices/42", timeout=5).text  # SPA route
+    assert requests.get(nginx + "/assets/missing.js", timeout=5).status_code == 404
+    wrong = {"username": "nobody", "password": "wrong-password"}
+    through = requests.post(nginx + "/function/auth-login", json=wrong, timeout=10)
+    direct = requests.post(stack.url + "/function/auth-login", json=wrong, timeout=10)
+    assert (through.status_code, through.json()) == (direct.status_code, direct.json())
+    for name in public_functions(functions):
+        response = requests.get(f"{nginx}/function/{name}/x?y=1", timeout=10)
+        assert response.json().get("error", {}).get("message") != "no such function", name
+
+
+def test_nginx_keeps_internal_functions_inside(nginx, stack, functions):
+    for name in set(functions.functions) - public_functions(functions):
+        for path in (f"/function/{name}", f"/function/{name}/", f"/async-function/{name}"):
+            response = requests.post(nginx + path, json={}, timeout=10)
+            assert response.status_code == 404, path
+            assert response.json()["error"]["code"] == "not_found"
+        # ...while the function exists behind it: the gateway answers it (401, no token).
+        assert requests.post(f"{stack.url}/function/{name}", json={}, timeout=10).status_code != 404
+
+
+def test_nginx_passes_socket_io_to_the_hub(nginx):
+    handshake = requests.get(nginx + "/socket.io/?EIO=4&transport=polling", timeout=10)
+    assert handshake.status_code == 200, handshake.text
+    assert handshake.text.startswith("0{") and '"sid"' in handshake.text
