@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.* frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: up test lint pytest frontend-test services chromium spa venv clean
+.PHONY: up test lint pytest frontend-test services test-tools spa venv clean
 
 up: venv spa services
 	$(BIN)/ems up $(if $(filter 1,$(DEMO)),--demo)
@@ -40,9 +40,15 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SO
 	@echo "==> web app build"
 	cd frontend && npm run build
 
-chromium:
-	@command -v chromium >/dev/null || { echo "==> installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+# Debian's chromium for the browser tests, nginx for the Swarm proxy's configuration tests.
+test-tools:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="chromium"; \
+	[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing="$$missing nginx-light"; \
+	if [ -n "$$missing" ]; then \
+		echo "==> installing Debian's$$missing for the tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 lint: venv
 	@echo "==> ruff"
@@ -53,7 +59,7 @@ frontend-test: spa
 	@echo "==> web app component tests (vitest)"
 	cd frontend && npm test
 
-pytest: venv services spa chromium
+pytest: venv services spa test-tools
 	@echo "==> pytest (real PostgreSQL, RabbitMQ, Redis; headless Chromium)"
 	$(BIN)/pytest
 

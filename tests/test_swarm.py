@@ -605,7 +605,7 @@ def nginx(stack, tmp_path):
     """nginx with swarm/nginx.conf; the Swarm service names (gateway, tasks.socket-hub)
     and the port point at `ems up`, which serves /function/* and /socket.io/ itself."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+        pytest.fail("nginx is not installed: `make test-tools` (apt-get install nginx-light)")
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     upstream = f"127.0.0.1:{stack.port}"

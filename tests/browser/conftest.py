@@ -20,7 +20,7 @@ expect.set_options(timeout=30_000)
 @pytest.fixture(scope="session")
 def browser() -> Browser:
     if not CHROMIUM.exists():
-        pytest.fail("no /usr/bin/chromium: `make chromium` (apt-get install chromium)")
+        pytest.fail("no /usr/bin/chromium: `make test-tools` (apt-get install chromium)")
     if not SPA.exists():
         pytest.fail("the web app is not built: `cd frontend && npm run build`")
     with sync_playwright() as playwright:
