@@ -306,6 +306,28 @@ def test_a_new_password_needs_the_current_one(stack):
     assert login(stack, client["username"], PASSWORD).status_code == 401
 
 
+def test_a_new_password_ends_every_other_sign_in_but_keeps_this_one(stack):
+    client, this_session = stack.create_user()
+    other_session = login(stack, client["username"], PASSWORD).json()["token"]
+    renamed = stack.call("PUT", "/function/users/me", token=this_session, json={"name": "Kept"})
+    assert "token" not in renamed.json()  # only a password change signs anyone out
+    assert stack.call("GET", "/function/users/me", token=other_session).status_code == 200
+
+    changed = stack.call(
+        "PUT",
+        "/function/users/me",
+        token=this_session,
+        json={"password": "brand-new-2", "current_password": PASSWORD},
+    )
+    assert changed.status_code == 200, changed.text
+    for old in (this_session, other_session):
+        refused = stack.call("GET", "/function/users/me", token=old)
+        assert (refused.status_code, error_code(refused)) == (401, "token_revoked")
+    fresh = stack.call("GET", "/function/users/me", token=changed.json()["token"])
+    assert fresh.status_code == 200
+    assert fresh.json()["name"] == "Kept"
+
+
 @pytest.mark.parametrize(
     "body",
     [

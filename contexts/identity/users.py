@@ -143,7 +143,8 @@ def update(user_id: str, changes: dict[str, Any], *, current_password: str | Non
     """Apply ``changes`` (already validated) to a user and announce the new state.
 
     With ``current_password`` the caller changes their own account and must prove
-    it. Demoting the last administrator is refused.
+    it. Demoting the last administrator is refused. A new role or password refuses
+    every token issued before it.
     """
     changes = dict(changes)
     with db.connection() as conn:
@@ -178,7 +179,7 @@ def update(user_id: str, changes: dict[str, Any], *, current_password: str | Non
         outbox.add(conn, "user.updated", event_data(row))
     outbox.flush()
     role_changed = changes.get("role", stored["role"]) != stored["role"]
-    if role_changed or ("password_hash" in changes and current_password is None):
+    if role_changed or "password_hash" in changes:
         auth.revoke_tokens(user_id)
     return row
 

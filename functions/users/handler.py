@@ -30,7 +30,11 @@ def show_me(event):
 
 @routes.put("/me")
 def update_me(event):
-    """A new password needs the current one; the role is not the caller's to change."""
+    """A new password needs the current one; the role is not the caller's to change.
+
+    A new password signs out every session, so the answer carries a fresh token for
+    this one: whoever learnt the old password loses their way in.
+    """
     caller = auth.require_user(event)
     changes = validate(json_body(event), users.SELF_UPDATE_FIELDS, partial=True)
     current_password = changes.pop("current_password", None)
@@ -43,7 +47,11 @@ def update_me(event):
         )
     if not changes:
         raise HTTPError(422, "validation_failed", "nothing to change")
-    return users.representation(users.update(caller.id, changes, current_password=current_password))
+    user = users.update(caller.id, changes, current_password=current_password)
+    if "password" not in changes:
+        return users.representation(user)
+    token, expires_at = auth.issue_token(user)
+    return {**users.representation(user), "token": token, "expires_at": expires_at}
 
 
 @routes.get("/<user_id>")

@@ -2,7 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query } from './client';
-import type { LoginAnswer, User } from './types';
+import { useAuth } from '../auth/AuthProvider';
+import type { LoginAnswer, ProfileAnswer, User } from './types';
 
 export interface UserInput {
   username?: string;
@@ -32,11 +33,13 @@ export function useMe() {
 
 export function useUpdateMe() {
   const client = useQueryClient();
+  const { updateProfile } = useAuth();
   return useMutation({
-    mutationFn: (input: UserInput) => api<User>('/function/users/me', 'PUT', input),
-    // A new time zone changes every day and hour the API answers with: fetch them again.
-    onSuccess: (user) => {
-      client.setQueryData(['me'], user);
+    mutationFn: (input: UserInput) => api<ProfileAnswer>('/function/users/me', 'PUT', input),
+    // A new time zone changes every day and hour the API answers with: fetch them again,
+    // with the new token first when a password change revoked the old one.
+    onSuccess: (answer) => {
+      client.setQueryData(['me'], updateProfile(answer));
       client.invalidateQueries({ predicate: (query) => query.queryKey[0] !== 'me' });
     },
   });

@@ -13,6 +13,12 @@ export interface User {
   updated_at?: string;
 }
 
+/** PUT /me: the user, plus a fresh token when the password changed (the old ones are revoked). */
+export interface ProfileAnswer extends User {
+  token?: string;
+  expires_at?: string;
+}
+
 export interface LoginAnswer {
   token: string;
   expires_at: string;

@@ -11,7 +11,7 @@ import {
   type ReactNode,
 } from 'react';
 import { setSessionEndedHandler } from '../api/client';
-import type { LoginAnswer, User } from '../api/types';
+import type { LoginAnswer, ProfileAnswer, User } from '../api/types';
 import { readSession, writeSession, type Session } from './storage';
 
 interface AuthState {
@@ -20,7 +20,8 @@ interface AuthState {
   endedReason: string | null;
   signIn: (answer: LoginAnswer) => void;
   signOut: (reason?: string) => void;
-  updateUser: (user: User) => void;
+  /** Keep the saved profile, and the new token a password change hands out; return the user. */
+  updateProfile: (answer: ProfileAnswer) => User;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -49,13 +50,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setSession(next);
   }, []);
 
-  const updateUser = useCallback((user: User) => {
-    setSession((current) => {
-      if (!current) return current;
-      const next = { ...current, user };
+  const updateProfile = useCallback((answer: ProfileAnswer) => {
+    const { token, expires_at: expiresAt, ...user } = answer;
+    // Written at once, not in the state updater: the calls that follow must carry the new token.
+    const current = readSession();
+    if (current) {
+      const next = token && expiresAt ? { token, expiresAt, user } : { ...current, user };
       writeSession(next);
-      return next;
-    });
+      setSession(next);
+    }
+    return user;
   }, []);
 
   useEffect(() => {
@@ -77,8 +81,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [session?.expiresAt, signOut]);
 
   const value = useMemo(
-    () => ({ session, endedReason, signIn, signOut, updateUser }),
-    [session, endedReason, signIn, signOut, updateUser],
+    () => ({ session, endedReason, signIn, signOut, updateProfile }),
+    [session, endedReason, signIn, signOut, updateProfile],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

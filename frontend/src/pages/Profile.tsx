@@ -16,13 +16,11 @@ import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { useMe, useUpdateMe, type UserInput } from '../api/identity';
 import type { User } from '../api/types';
-import { useAuth } from '../auth/AuthProvider';
 import { formErrors } from '../components/errors';
 import { QueryState } from '../components/QueryState';
 import { TimeZoneSelect } from '../components/TimeZoneSelect';
 
 function ProfileForm({ user }: { user: User }) {
-  const { updateUser } = useAuth();
   const save = useUpdateMe();
   const [name, setName] = useState(user.name);
   const [email, setEmail] = useState(user.email);
@@ -39,8 +37,7 @@ function ProfileForm({ user }: { user: User }) {
       input.current_password = currentPassword;
     }
     save.mutate(input, {
-      onSuccess: (saved) => {
-        updateUser(saved);
+      onSuccess: () => {
         setPassword('');
         setCurrentPassword('');
         notifications.show({ title: 'Profile saved', message: 'Your changes are saved.' });

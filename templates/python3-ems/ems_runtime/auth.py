@@ -105,7 +105,9 @@ def revoke_tokens(user_id: str) -> None:
     Tokens carry the role, so without this a demoted administrator would keep their
     rights until the token expired. The mark lives as long as a token can.
     """
-    cache.client().set(_revocation_key(user_id), time.time(), ex=token_ttl_seconds())
+    # Rounded like ``iat``, so a token issued right after this is never refused.
+    valid_from = round(time.time(), 3)
+    cache.client().set(_revocation_key(user_id), valid_from, ex=token_ttl_seconds())
 
 
 def _revoked(user_id: str, issued_at: float) -> bool:
