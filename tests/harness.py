@@ -197,6 +197,38 @@ class TestStack:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def assign_device(self, device_id: str, user_id: str | None) -> None:
+        """Assign (``None``: unassign) as an administrator; return once monitoring follows."""
+        response = self.call(
+            "POST",
+            "/function/device-assign",
+            token=self.admin_token,
+            json={"device_id": device_id, "user_id": user_id},
+        )
+        assert response.status_code == 200, response.text
+        self._await_monitoring_copy(device_id, user_id)
+
+    def monitored_device(self, owner_id: str | None = None, **fields) -> dict:
+        """A device created through inventory, once monitoring's copy has it (and its owner)."""
+        device = self.create_device(**fields)
+        if owner_id:
+            self.assign_device(device["id"], owner_id)
+        else:
+            self._await_monitoring_copy(device["id"], None)
+        return device
+
+    def _await_monitoring_copy(self, device_id: str, owner_id: str | None) -> None:
+        """Monitoring learns of devices from events: wait until its copy shows this owner."""
+        with self.db("monitoring") as db:
+            wait_for(
+                lambda: db.execute(
+                    "SELECT 1 FROM devices WHERE id = %s AND owner_id IS NOT DISTINCT FROM %s",
+                    [device_id, owner_id],
+                ).fetchone(),
+                timeout=15,
+                message=f"monitoring's copy of device {device_id} owned by {owner_id}",
+            )
+
     def scale(self, function: str, replicas: int) -> None:
         response = self.http.post(
             f"{self.url}/system/scale-function/{function}", json={"replicas": replicas}, timeout=90

@@ -301,28 +301,7 @@ def test_a_malformed_event_is_dead_lettered_with_its_reason(stack, browsers, bod
 def test_an_over_limit_reading_reaches_the_owner_and_nobody_else(stack, browsers):
     owner_user, owner_token = stack.create_user()
     _, other_token = stack.create_user()
-    device = stack.create_device(max_hourly_kwh=1.0)
-    assigned = stack.call(
-        "POST",
-        "/function/device-assign",
-        token=stack.admin_token,
-        json={"device_id": device["id"], "user_id": owner_user["id"]},
-    )
-    assert assigned.status_code == 200, assigned.text
-    today = datetime.now(UTC).date().isoformat()
-    # Monitoring learns of the device and its owner from events: wait until it answers.
-    wait_for(
-        lambda: (
-            stack.call(
-                "GET",
-                f"/function/consumption?device_id={device['id']}&date={today}",
-                token=owner_token,
-            ).status_code
-            == 200
-        ),
-        timeout=WAIT,
-        message="monitoring never learned of the device",
-    )
+    device = stack.monitored_device(owner_user["id"], max_hourly_kwh=1.0)
     owner, other = browsers(owner_token), browsers(other_token)
     reading = {
         "timestamp": datetime.now(UTC).isoformat(),

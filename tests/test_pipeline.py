@@ -50,18 +50,6 @@ def publish_all(stack, messages: list) -> None:
             channel.basic_publish("ems", "meter.reading", body, properties)
 
 
-def monitored_device(stack, limit: float = 1.0, timezone: str = "UTC") -> dict:
-    """A device created through inventory, once monitoring's copy of it has arrived."""
-    device = stack.create_device(max_hourly_kwh=limit, timezone=timezone)
-    with stack.db("monitoring") as db:
-        wait_for(
-            lambda: db.execute("SELECT 1 FROM devices WHERE id = %s", [device["id"]]).fetchone(),
-            timeout=15,
-            message="monitoring's copy of the device",
-        )
-    return device
-
-
 def call_internal(stack, function: str, body=None, headers: dict | None = None):
     return stack.call(
         "POST",
@@ -201,7 +189,7 @@ def test_four_replicas_fed_everything_twice_in_any_order_give_exact_totals(stack
     replicas from eight threads at once, so the same hours are written concurrently.
     """
     rng = random.Random(4)
-    devices = [monitored_device(stack, limit=1.0) for _ in range(3)]
+    devices = [stack.monitored_device(max_hourly_kwh=1.0) for _ in range(3)]
     ids = [d["id"] for d in devices]
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=8)
     generated = []
@@ -256,8 +244,8 @@ def test_four_replicas_fed_everything_twice_in_any_order_give_exact_totals(stack
 
 
 def test_bad_readings_are_dead_lettered_with_their_reason_and_change_no_total(stack):
-    device = monitored_device(stack)["id"]
-    gone = monitored_device(stack)["id"]
+    device = stack.monitored_device(max_hourly_kwh=1.0)["id"]
+    gone = stack.monitored_device(max_hourly_kwh=1.0)["id"]
     assert stack.call("DELETE", f"/function/devices/{gone}", token=stack.admin_token).ok
     with stack.db("monitoring") as db:
         wait_for(
@@ -299,7 +287,7 @@ def test_bad_readings_are_dead_lettered_with_their_reason_and_change_no_total(st
 
 
 def test_ingest_answers_each_message_for_the_connector(stack):
-    device = monitored_device(stack)["id"]
+    device = stack.monitored_device(max_hourly_kwh=1.0)["id"]
     moment = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
     good = reading(device, moment, 0.1)
     stranger = {**good, "device_id": str(uuid.uuid4())}
@@ -326,7 +314,7 @@ def test_ingest_answers_each_message_for_the_connector(stack):
 
 
 def test_a_late_reading_that_takes_a_closed_hour_over_the_limit_raises_its_alert(stack):
-    device = monitored_device(stack, limit=1.0)["id"]
+    device = stack.monitored_device(max_hourly_kwh=1.0)["id"]
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     on_time = [reading(device, hour + n * INTERVAL, Decimal("0.15")) for n in range(1, 7)]
     publish_all(stack, on_time)
@@ -355,7 +343,7 @@ def test_a_late_reading_that_takes_a_closed_hour_over_the_limit_raises_its_alert
 def test_hours_are_closed_and_days_cut_in_the_site_time_zone(stack):
     """Europe/Bucharest, 2026-03-29: clocks go forward, the day has 23 hours."""
     zone = ZoneInfo("Europe/Bucharest")
-    device = monitored_device(stack, limit=50.0, timezone="Europe/Bucharest")["id"]
+    device = stack.monitored_device(max_hourly_kwh=50.0, timezone="Europe/Bucharest")["id"]
     first = datetime(2026, 3, 28, 21, 0, tzinfo=UTC)
     sent = [
         reading(device, first + n * INTERVAL, Decimal(n % 7) / 100)
@@ -388,7 +376,7 @@ def test_hours_are_closed_and_days_cut_in_the_site_time_zone(stack):
 
 
 def test_a_silent_device_goes_offline_and_a_new_reading_brings_it_back(stack):
-    device = monitored_device(stack)["id"]
+    device = stack.monitored_device(max_hourly_kwh=1.0)["id"]
     long_ago = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
     with EventTap(stack, "device.offline", "device.online") as tap:
         publish_all(stack, [reading(device, long_ago, 0.1)])
@@ -408,7 +396,7 @@ def test_a_silent_device_goes_offline_and_a_new_reading_brings_it_back(stack):
 
 
 def test_running_hourly_aggregate_twice_changes_nothing(stack):
-    device = monitored_device(stack)["id"]
+    device = stack.monitored_device(max_hourly_kwh=1.0)["id"]
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=5)
     publish_all(stack, [reading(device, hour + n * INTERVAL, 0.2) for n in range(1, 10)])
     drained(stack, [device], 9)

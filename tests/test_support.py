@@ -122,18 +122,6 @@ def client(stack):
     return user, token
 
 
-def own_device(stack, user: dict, **fields) -> dict:
-    device = stack.create_device(**fields)
-    response = stack.call(
-        "POST",
-        "/function/device-assign",
-        token=stack.admin_token,
-        json={"device_id": device["id"], "user_id": user["id"]},
-    )
-    assert response.status_code == 200, response.text
-    return device
-
-
 def admin_user(stack) -> dict:
     response = stack.call("GET", "/function/users/me", token=stack.admin_token)
     assert response.status_code == 200, response.text
@@ -162,7 +150,9 @@ def test_a_greeting_gets_the_rule_bot_and_this_is_not_hi(stack, client, gemini, 
 
 def test_rules_about_devices_and_limits_answer_with_the_users_figures(stack, client, gemini):
     user, token = client
-    kitchen = own_device(stack, user, name=f"Kitchen {uuid.uuid4().hex[:4]}", max_hourly_kwh=2.5)
+    kitchen = stack.monitored_device(
+        user["id"], name=f"Kitchen {uuid.uuid4().hex[:4]}", max_hourly_kwh=2.5
+    )
     someone_elses = stack.create_device(name=f"Other {uuid.uuid4().hex[:4]}")
 
     devices = ask(stack, user, token, "Which meters do I have?")
@@ -210,7 +200,9 @@ def _day_total(stack, token: str, device_id: str, day) -> float:
 
 def test_todays_and_yesterdays_consumption_come_from_monitoring(stack, client):
     user, token = client
-    device = own_device(stack, user, name=f"Heat pump {uuid.uuid4().hex[:4]}", max_hourly_kwh=50)
+    device = stack.monitored_device(
+        user["id"], name=f"Heat pump {uuid.uuid4().hex[:4]}", max_hourly_kwh=50
+    )
     now = datetime.now(UTC)
     today_start = now.replace(hour=0, minute=5, second=0, microsecond=0)
     yesterday_noon = (now - timedelta(days=1)).replace(hour=12, minute=5, second=0, microsecond=0)
@@ -229,7 +221,9 @@ def test_todays_and_yesterdays_consumption_come_from_monitoring(stack, client):
 
 def test_the_alerts_rule_names_the_latest_alert(stack, client):
     user, token = client
-    device = own_device(stack, user, name=f"Boiler {uuid.uuid4().hex[:4]}", max_hourly_kwh=1.0)
+    device = stack.monitored_device(
+        user["id"], name=f"Boiler {uuid.uuid4().hex[:4]}", max_hourly_kwh=1.0
+    )
     assert "You have no alerts" in ask(stack, user, token, "any alerts?")["text"]
     hour = datetime.now(UTC).replace(minute=5, second=0, microsecond=0) - timedelta(hours=2)
     _publish_readings(stack, device["id"], hour, [0.75, 0.75])
@@ -248,7 +242,9 @@ def test_the_alerts_rule_names_the_latest_alert(stack, client):
 
 def test_what_no_rule_knows_goes_to_gemini_with_the_users_context(stack, client, gemini):
     user, token = client
-    device = own_device(stack, user, name=f"Garage {uuid.uuid4().hex[:4]}", max_hourly_kwh=3)
+    device = stack.monitored_device(
+        user["id"], name=f"Garage {uuid.uuid4().hex[:4]}", max_hourly_kwh=3
+    )
     gemini.behave("answer", "A kilowatt-hour is the energy of 1 kW for one hour.")
     answer = ask(stack, user, token, "What does a kilowatt-hour mean?")
     assert answer["sender"] == {"id": "assistant", "role": "bot", "name": AI_NAME}

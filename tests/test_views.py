@@ -32,38 +32,6 @@ DATA_TO = datetime(2026, 11, 5, tzinfo=UTC)
 # -- helpers -------------------------------------------------------------------------
 
 
-def assign(stack, device_id: str, user_id: str | None) -> None:
-    response = stack.call(
-        "POST",
-        "/function/device-assign",
-        token=stack.admin_token,
-        json={"device_id": device_id, "user_id": user_id},
-    )
-    assert response.status_code == 200, response.text
-    with stack.db("monitoring") as db:
-        wait_for(
-            lambda: db.execute(
-                "SELECT 1 FROM devices WHERE id = %s AND owner_id IS NOT DISTINCT FROM %s",
-                [device_id, user_id],
-            ).fetchone(),
-            timeout=15,
-            message="monitoring's copy of the assignment",
-        )
-
-
-def monitored_device(stack, owner_id: str | None, limit: float) -> dict:
-    device = stack.create_device(max_hourly_kwh=limit, timezone=BUCHAREST)
-    with stack.db("monitoring") as db:
-        wait_for(
-            lambda: db.execute("SELECT 1 FROM devices WHERE id = %s", [device["id"]]).fetchone(),
-            timeout=15,
-            message="monitoring's copy of the device",
-        )
-    if owner_id:
-        assign(stack, device["id"], owner_id)
-    return device
-
-
 def local_sums(hours: dict[datetime, Decimal], zone: str, key) -> dict:
     """Sum the UTC hours by ``key(local start of the hour)``: the reference for every view."""
     tz = ZoneInfo(zone)
@@ -125,7 +93,7 @@ def people(stack):
 @pytest.fixture(scope="module")
 def chart(stack, people):
     """A meter of the owner's, in Bucharest, with a total for every UTC hour of most of 2026."""
-    device = monitored_device(stack, people["owner"]["id"], limit=1000)
+    device = stack.monitored_device(people["owner"]["id"], max_hourly_kwh=1000, timezone=BUCHAREST)
     generator = random.Random(20260329)
     hours = {}
     at = DATA_FROM
@@ -362,7 +330,7 @@ def test_a_range_as_csv(stack, people, chart):
 
 def test_the_summary_shows_today_and_whether_each_device_reports(stack, people):
     owner_id = people["owner"]["id"]
-    meter = monitored_device(stack, owner_id, limit=1000)
+    meter = stack.monitored_device(owner_id, max_hourly_kwh=1000, timezone=BUCHAREST)
     summary = {d["device_id"]: d for d in summary_of(stack, people["owner_token"])}
     assert summary[meter["id"]] == {
         "device_id": meter["id"],
@@ -529,11 +497,11 @@ def alerts_of_device(stack, device_id: str, count: int) -> list[dict]:
 @pytest.fixture(scope="module")
 def alerted(stack, people):
     """A device with one alert raised before the owner got it, and two after."""
-    device = monitored_device(stack, None, limit=2.5)
+    device = stack.monitored_device(None, max_hourly_kwh=2.5, timezone=BUCHAREST)
     base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
     over_limit_hour(stack, device["id"], base)
     before = alerts_of_device(stack, device["id"], 1)[0]
-    assign(stack, device["id"], people["owner"]["id"])
+    stack.assign_device(device["id"], people["owner"]["id"])
     over_limit_hour(stack, device["id"], base + HOUR)
     alerts_of_device(stack, device["id"], 2)
     # raised last, for an earlier hour: newest first means by raising, not by hour
@@ -638,7 +606,7 @@ def test_acknowledging_an_unknown_alert_is_not_found(stack, people):
 
 def test_half_hour_zones_are_summed_from_the_readings(stack, people):
     """Asia/Kolkata's hours straddle the stored UTC hours; each reading lands in its own."""
-    meter = monitored_device(stack, people["owner"]["id"], limit=1000)
+    meter = stack.monitored_device(people["owner"]["id"], max_hourly_kwh=1000, timezone=BUCHAREST)
     readings = [
         (datetime(2026, 3, 15, 10, 10, tzinfo=UTC), 1.5),  # 15:30-15:40 in Kolkata
         (datetime(2026, 3, 15, 10, 30, tzinfo=UTC), 0.25),  # ends at 16:00 there: still 15:00

@@ -25,25 +25,7 @@ LIMIT = 2.0
 def client_with_device(stack):
     """A client in Berlin with one assigned device that monitoring already knows as theirs."""
     user, token = stack.create_user(timezone=BERLIN)
-    device = stack.create_device(max_hourly_kwh=LIMIT, timezone=BERLIN)
-    assigned = stack.call(
-        "POST",
-        "/function/device-assign",
-        token=stack.admin_token,
-        json={"device_id": device["id"], "user_id": user["id"]},
-    )
-    assert assigned.status_code == 200, assigned.text
-    today = datetime.now(ZoneInfo(BERLIN)).date().isoformat()
-    wait_for(
-        lambda: (
-            stack.call(
-                "GET", f"/function/consumption?device_id={device['id']}&date={today}", token=token
-            ).status_code
-            == 200
-        ),
-        timeout=30,
-        message="monitoring's copy of the assignment",
-    )
+    device = stack.monitored_device(user["id"], max_hourly_kwh=LIMIT, timezone=BERLIN)
     return user, token, device
 
 
