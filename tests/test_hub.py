@@ -187,6 +187,33 @@ def test_refused_with_a_forged_token(stack, token):
     assert refused_with(stack, {"token": token(stack)})["data"]["code"] == "invalid_token"
 
 
+def test_a_demoted_administrator_is_told_and_disconnected(stack, browsers):
+    admin, admin_token = stack.create_user(role="admin")
+    _, client_token = stack.create_user()
+    demoted, bystander = browsers(admin_token), browsers(client_token)
+    response = stack.call(
+        "PUT", f"/function/users/{admin['id']}", token=stack.admin_token, json={"role": "client"}
+    )
+    assert response.status_code == 200, response.text
+    assert demoted.next("session:ended") == {"code": "token_revoked"}
+    wait_for(lambda: not demoted.client.connected, timeout=WAIT, message="still connected")
+    # Administrators' events no longer reach the tab; other sessions go on.
+    watcher = browsers(stack.admin_token)
+    stack.publish("alert.raised", marker := alert_event(None))
+    watcher.next("alert", where=is_alert(marker))
+    with pytest.raises(AssertionError, match="no alert"):
+        demoted.next("alert", timeout=1, where=is_alert(marker))
+    assert bystander.client.connected
+    with pytest.raises(AssertionError, match="no session:ended"):
+        bystander.next("session:ended", timeout=1)
+
+
+def test_a_connection_ends_when_its_token_expires(stack, browsers):
+    browser = browsers(mint(stack.jwt_secret, lifetime=2))
+    assert browser.next("session:ended") == {"code": "token_expired"}
+    wait_for(lambda: not browser.client.connected, timeout=WAIT, message="still connected")
+
+
 def test_healthz_counts_the_clients_of_its_process(stack, browsers):
     hub = stack.hub_urls()[0]
 

@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 
 from .census import Census
 from .consumer import EventConsumer
+from .session_watch import SessionWatch
 
 log = logging.getLogger("socket_hub.probes")
 
@@ -24,10 +25,13 @@ def resident_memory_bytes() -> int:
 class Probes:
     """An ASGI app for the paths Socket.IO does not own."""
 
-    def __init__(self, hub_id: str, census: Census, consumer: EventConsumer):
+    def __init__(
+        self, hub_id: str, census: Census, consumer: EventConsumer, session_watch: SessionWatch
+    ):
         self.hub_id = hub_id
         self.census = census
         self.consumer = consumer
+        self.session_watch = session_watch
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -58,6 +62,9 @@ class Probes:
              self.consumer.delivered),
             ("socket_hub_events_dead_lettered_total", "Events this process dead-lettered.",
              self.consumer.dead_lettered),
+            ("socket_hub_sessions_ended_total",
+             "Connections this process ended because their token expired or was revoked.",
+             self.session_watch.ended),
             ("socket_hub_resident_memory_bytes", "Resident memory of this process.",
              resident_memory_bytes()),
         ]  # fmt: skip

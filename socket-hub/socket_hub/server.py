@@ -15,6 +15,7 @@ from .config import HubConfig
 from .consumer import EventConsumer
 from .fanout import Fanout
 from .probes import Probes
+from .session_watch import SessionWatch
 from .support import SupportClient
 from .typing_indicators import TypingIndicators
 
@@ -35,10 +36,11 @@ class Hub:
         connections.register(self.sio, self.census, typing)
         chat.register(self.sio, self.support, typing)
         self.consumer = EventConsumer(config, Fanout(self.sio, self.store, config.key_prefix))
-        self._reporting: asyncio.Task | None = None
+        self.session_watch = SessionWatch(self.sio, self.store, config.session_check_seconds)
+        self._background: list[asyncio.Task] = []
         self.app = socketio.ASGIApp(
             self.sio,
-            other_asgi_app=Probes(config.hub_id, self.census, self.consumer),
+            other_asgi_app=Probes(config.hub_id, self.census, self.consumer, self.session_watch),
             socketio_path="socket.io",
             on_startup=self.start,
             on_shutdown=self.stop,
@@ -47,15 +49,18 @@ class Hub:
     async def start(self) -> None:
         await self.support.open()
         self.consumer.start(asyncio.get_running_loop())
-        self._reporting = asyncio.create_task(self.census.report_forever())
+        self._background = [
+            asyncio.create_task(self.census.report_forever()),
+            asyncio.create_task(self.session_watch.watch_forever()),
+        ]
         log.info("hub %s serving", self.config.hub_id)
 
     async def stop(self) -> None:
         await asyncio.to_thread(self.consumer.stop)
-        if self._reporting is not None:
-            self._reporting.cancel()
+        for task in self._background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._reporting
+                await task
         with contextlib.suppress(redis.RedisError):
             await self.census.withdraw()
         await self.support.close()

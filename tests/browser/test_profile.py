@@ -29,7 +29,6 @@ def test_a_new_password_keeps_this_session_and_ends_the_others(stack, open_page)
     laptop.reload()
     expect(laptop.get_by_role("heading", name="My devices")).to_be_visible()
 
-    # The other one is sent back to sign in at its next call.
-    phone.reload()
+    # The other one is sent back to sign in without a click: the hub ends its connection.
     expect(phone.get_by_text("Your session has ended. Please sign in again.")).to_be_visible()
     sign_in(phone, user["username"], "a-brand-new-password")

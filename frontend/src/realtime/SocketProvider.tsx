@@ -4,6 +4,7 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from '
 import { io, type Socket } from 'socket.io-client';
 import { useAuth } from '../auth/AuthProvider';
 import { SESSION_ENDED } from '../api/client';
+import { readSession } from '../auth/storage';
 
 /** Exported so component tests can hand pages a socket of their own. */
 export const SocketContext = createContext<Socket | null>(null);
@@ -18,12 +19,18 @@ export function SocketProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!token) return;
     const connection = io({ path: '/socket.io/', auth: { token }, transports: ['websocket', 'polling'] });
-    connection.on('connect_error', (error: Error & { data?: { code?: string } }) => {
-      const code = error.data?.code ?? error.message;
-      if (SESSION_ENDED.has(code)) {
+    const endIfRefused = (code: string) => {
+      // A password change here revokes this token and hands out a new one: not an end.
+      const replaced = readSession()?.token !== token;
+      if (SESSION_ENDED.has(code) && !replaced) {
         signOut('Your session has ended. Please sign in again.');
       }
-    });
+    };
+    connection.on('connect_error', (error: Error & { data?: { code?: string } }) =>
+      endIfRefused(error.data?.code ?? error.message),
+    );
+    // The hub ends open connections whose token expired or was revoked (say, a new role).
+    connection.on('session:ended', ({ code }: { code: string }) => endIfRefused(code));
     connection.on('connect', () => setConnected(true));
     connection.on('disconnect', () => setConnected(false));
     setSocket(connection);

@@ -35,6 +35,9 @@ class Caller:
     username: str
     name: str
     timezone: str
+    # From the token, for holders that outlive a call (the hub's sockets).
+    issued_at: float = 0.0
+    expires_at: float = 0.0
 
     @property
     def is_admin(self) -> bool:
@@ -92,10 +95,13 @@ def verify_token(token: str) -> Caller:
         username=claims.get("username", ""),
         name=claims.get("name", ""),
         timezone=claims.get("tz", "UTC"),
+        issued_at=float(claims.get("iat", 0)),
+        expires_at=float(claims["exp"]),
     )
 
 
-def _revocation_key(user_id: str) -> str:
+def revocation_key(user_id: str) -> str:
+    """Where the moment the user's tokens became invalid is kept (seconds, float)."""
     return cache.key("tokens-valid-from", user_id)
 
 
@@ -107,16 +113,21 @@ def revoke_tokens(user_id: str) -> None:
     """
     # Rounded like ``iat``, so a token issued right after this is never refused.
     valid_from = round(time.time(), 3)
-    cache.client().set(_revocation_key(user_id), valid_from, ex=token_ttl_seconds())
+    cache.client().set(revocation_key(user_id), valid_from, ex=token_ttl_seconds())
 
 
 def _revoked(user_id: str, issued_at: float) -> bool:
     try:
-        valid_from = cache.client().get(_revocation_key(user_id))
+        valid_from = cache.client().get(revocation_key(user_id))
     except redis.RedisError:
         # Redis holds what may be lost; an outage must not sign everyone out.
         log.warning("cannot check token revocation: Redis does not answer")
         return False
+    return issued_before(issued_at, valid_from)
+
+
+def issued_before(issued_at: float, valid_from: str | float | None) -> bool:
+    """Whether a token issued at ``issued_at`` predates the user's last revocation."""
     return valid_from is not None and issued_at < float(valid_from)
 
 
