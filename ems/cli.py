@@ -18,9 +18,12 @@ def up(args) -> None:
         overrides["EMS_REPLICAS"] = str(args.replicas)
     if args.demo:
         overrides["EMS_DEMO"] = "1"
-    from .up import run
+    from .up import CannotStart, run
 
-    asyncio.run(run(config_module.load(overrides)))
+    try:
+        asyncio.run(run(config_module.load(overrides)))
+    except CannotStart as exc:
+        raise SystemExit(f"ems up: {exc}") from None
 
 
 def migrate(args) -> None:
@@ -40,6 +43,8 @@ def check_services(args) -> None:
 
 def main(argv=None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # yoyo logs every step of every migration; ems prints one line per database instead.
+    logging.getLogger("yoyo").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="ems", description="faas-ems on this machine")
     commands = parser.add_subparsers(dest="command", required=True)
     up_parser = commands.add_parser("up", help="run the whole system on one URL")

@@ -22,6 +22,10 @@ from .processes import Child, base_env, free_port, python
 log = logging.getLogger("ems.up")
 
 
+class CannotStart(Exception):
+    """Something outside ems stands in the way; the message says what to do."""
+
+
 class System:
     """Everything ``ems up`` starts, so that it can stop all of it."""
 
@@ -61,8 +65,15 @@ class System:
         app = create_app(self.pools, self.hub_urls, FRONTEND_DIST)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, self.config.values["EMS_BIND"], self.config.port)
-        await site.start()
+        bind = self.config.values["EMS_BIND"]
+        site = web.TCPSite(self.runner, bind, self.config.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise CannotStart(
+                f"cannot listen on {bind}:{self.config.port} ({exc.strerror}); is another"
+                " `ems up` running? Choose another port with --port or EMS_PORT."
+            ) from None
         async with aiohttp.ClientSession() as session:
             await asyncio.gather(
                 *(pool.scale(self._replicas(pool), session) for pool in self.pools.values())

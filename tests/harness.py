@@ -30,6 +30,7 @@ from ems.processes import free_port
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin-test-password"
+EMS_UP = [sys.executable, "-m", "ems", "up"]
 
 
 def rabbitmqctl(*args: str) -> None:
@@ -78,13 +79,11 @@ class TestStack:
     def start(self, timeout: float = 240) -> TestStack:
         rabbitmqctl("add_vhost", self.vhost)
         rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EMS_")}
-        env.update(self.settings_env)
         self.log_path = self.state_dir / "ems-up.log"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ems", "up"],
+            EMS_UP,
             cwd=ROOT,
-            env=env,
+            env=self.up_env(),
             stdout=self.log_path.open("wb"),
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -100,6 +99,12 @@ class TestStack:
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"ems up was not ready in {timeout}s:\n{self.logs()}")
+
+    def up_env(self, **overrides: str) -> dict[str, str]:
+        """The environment ``ems up`` runs with for this stack (none of the caller's EMS_*)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EMS_")}
+        env.update(self.settings_env, **overrides)
+        return env
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

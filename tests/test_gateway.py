@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,7 +16,8 @@ import pytest
 import requests
 import yaml
 
-from tests.harness import TestStack, wait_for
+from ems.paths import ROOT
+from tests.harness import EMS_UP, TestStack, wait_for
 
 PROBE = Path(__file__).parent / "fixtures" / "probe"
 
@@ -134,3 +136,19 @@ def test_schedules_fire_on_time(probe_stack):
     wait_for(lambda: invocations() > before, timeout=70, interval=1)
     log = probe_stack.logs("probe", tail=500)
     assert "method=POST path=/ status=" in log
+
+
+def test_a_second_ems_up_on_a_taken_port_says_so_and_leaves_the_first_alone(probe_stack, tmp_path):
+    second = subprocess.run(
+        EMS_UP,
+        cwd=ROOT,
+        env=probe_stack.up_env(EMS_STATE_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert second.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{probe_stack.port}" in second.stderr
+    assert "--port" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert probe_stack.http.get(probe_stack.url + "/healthz", timeout=5).status_code == 200
