@@ -1,11 +1,12 @@
 /** One device's consumption per hour for one day in the viewer's zone (23/24/25 hours). */
 
-import { ActionIcon, Alert, Button, Group, Paper, SegmentedControl, Stack, Text } from '@mantine/core';
+import { ActionIcon, Group, Paper, Stack, Text } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { dayPath, downloadCsv, useDayConsumption } from '../../api/monitoring';
+import { dayPath, useDayConsumption } from '../../api/monitoring';
 import type { DayConsumption } from '../../api/types';
+import { ChartKindControl, CsvButton, CsvError, useCsvDownload } from '../../components/ChartControls';
 import { ConsumptionChart, type ChartKind } from '../../components/ConsumptionChart';
 import { QueryState } from '../../components/QueryState';
 import { addDays, dateIn, formatKwh, hourLabels } from '../../lib/time';
@@ -67,15 +68,8 @@ export function DayView({ deviceId, deviceName, timeZone }: { deviceId: string; 
       return updated;
     }, { replace: true });
   const [kind, setKind] = useState<ChartKind>('bar');
-  const [csvError, setCsvError] = useState<string | null>(null);
+  const csv = useCsvDownload();
   const consumption = useDayConsumption(deviceId, date, date === today);
-
-  const download = () => {
-    setCsvError(null);
-    downloadCsv(dayPath(deviceId, date, 'csv'), `${deviceName}-${date}.csv`).catch((error) =>
-      setCsvError(error.message),
-    );
-  };
 
   return (
     <Stack>
@@ -105,25 +99,12 @@ export function DayView({ deviceId, deviceName, timeZone }: { deviceId: string; 
         >
           ›
         </ActionIcon>
-        <SegmentedControl
-          aria-label="Chart type"
-          value={kind}
-          onChange={(value) => setKind(value as ChartKind)}
-          data={[
-            { value: 'bar', label: 'Bars' },
-            { value: 'line', label: 'Line' },
-            { value: 'table', label: 'Table' },
-          ]}
+        <ChartKindControl value={kind} onChange={setKind} />
+        <CsvButton
+          onClick={() => csv.download(dayPath(deviceId, date, 'csv'), `${deviceName}-${date}.csv`)}
         />
-        <Button variant="light" onClick={download}>
-          Download CSV
-        </Button>
       </Group>
-      {csvError && (
-        <Alert color="red" role="alert">
-          {csvError}
-        </Alert>
-      )}
+      <CsvError error={csv.error} />
       <Paper withBorder p="md" radius="md">
         <QueryState query={consumption} what="consumption">
           {(day) => (

@@ -1,9 +1,10 @@
 /** One device's consumption over a longer period, per day or per month. */
 
-import { Alert, Button, Group, Paper, SegmentedControl, Stack, Text } from '@mantine/core';
+import { Group, Paper, SegmentedControl, Stack, Text } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useState } from 'react';
-import { downloadCsv, rangePath, useRangeConsumption } from '../../api/monitoring';
+import { rangePath, useRangeConsumption } from '../../api/monitoring';
+import { ChartKindControl, CsvButton, CsvError, useCsvDownload } from '../../components/ChartControls';
 import { ConsumptionChart, type ChartKind } from '../../components/ConsumptionChart';
 import { QueryState } from '../../components/QueryState';
 import { addDays, bucketLabel, dateIn, formatKwh } from '../../lib/time';
@@ -15,17 +16,16 @@ export function RangeView({ deviceId, deviceName, timeZone }: { deviceId: string
   const [period, setPeriod] = useState<Period>([addDays(today, -29), today]);
   const [granularity, setGranularity] = useState<'day' | 'month'>('day');
   const [kind, setKind] = useState<ChartKind>('bar');
-  const [csvError, setCsvError] = useState<string | null>(null);
+  const csv = useCsvDownload();
   const [from, to] = period;
   const consumption = useRangeConsumption(deviceId, from, to, granularity);
 
   const download = () => {
     if (!from || !to) return;
-    setCsvError(null);
-    downloadCsv(
+    csv.download(
       rangePath(deviceId, from, to, granularity, 'csv'),
       `${deviceName}-${from}-${to}-${granularity}.csv`,
-    ).catch((error) => setCsvError(error.message));
+    );
   };
 
   return (
@@ -49,25 +49,10 @@ export function RangeView({ deviceId, deviceName, timeZone }: { deviceId: string
             { value: 'month', label: 'Per month' },
           ]}
         />
-        <SegmentedControl
-          aria-label="Chart type"
-          value={kind}
-          onChange={(value) => setKind(value as ChartKind)}
-          data={[
-            { value: 'bar', label: 'Bars' },
-            { value: 'line', label: 'Line' },
-            { value: 'table', label: 'Table' },
-          ]}
-        />
-        <Button variant="light" onClick={download} disabled={!from || !to}>
-          Download CSV
-        </Button>
+        <ChartKindControl value={kind} onChange={setKind} />
+        <CsvButton onClick={download} disabled={!from || !to} />
       </Group>
-      {csvError && (
-        <Alert color="red" role="alert">
-          {csvError}
-        </Alert>
-      )}
+      <CsvError error={csv.error} />
       <Paper withBorder p="md" radius="md">
         {!from || !to ? (
           <Text c="dimmed">Pick the first and the last day of the period.</Text>
