@@ -42,8 +42,17 @@ PLATFORM_KEYS = (
     "LOG_LEVEL",
 )
 
-# Settings of the connector, hub, chat and simulator pass through to every child.
-PASSED_PREFIXES = ("CONNECTOR_", "HUB_", "GEMINI_", "CHAT_", "SIMULATOR_", "OUTBOX_")
+# Settings of the connector, hub, chat, simulator and throttles pass through to every child.
+PASSED_PREFIXES = (
+    "CONNECTOR_",
+    "HUB_",
+    "GEMINI_",
+    "CHAT_",
+    "SIMULATOR_",
+    "OUTBOX_",
+    "LOGIN_",
+    "REGISTRATION",
+)
 
 DEFAULTS = {
     "EMS_BIND": "127.0.0.1",

@@ -49,6 +49,7 @@ def _forward_headers(request: web.Request, call_id: str) -> dict[str, str]:
     peer = request.remote or ""
     prior = request.headers.get("X-Forwarded-For")
     headers["X-Forwarded-For"] = f"{prior}, {peer}" if prior else peer
+    headers["X-Real-IP"] = peer  # the edge's word on who called; a client's own is replaced
     headers["X-Forwarded-Host"] = request.host
     headers["X-Call-Id"] = call_id
     return headers

@@ -197,6 +197,42 @@ def test_registration_can_be_switched_off(locked_down):
     assert body["username"] not in usernames(locked_down)
 
 
+@pytest.fixture(scope="module")
+def sparing():
+    """A system that opens at most three accounts per address and window."""
+    system = TestStack({"REGISTRATIONS_PER_ADDRESS": "3"})
+    try:
+        system.start()
+        yield system
+    finally:
+        system.stop()
+
+
+def test_one_address_opens_only_so_many_accounts(sparing):
+    def register(body):
+        return sparing.call("POST", "/function/auth-register", json=body)
+
+    # Refused registrations do not count: only accounts opened do.
+    assert register(registration(email="not-an-email")).status_code == 422
+    for _ in range(3):
+        assert register(registration()).status_code == 201
+    body = registration()
+    refused = register(body)
+    assert refused.status_code == 429
+    assert error_code(refused) == "too_many_registrations"
+    assert int(refused.headers["Retry-After"]) > 0
+    assert body["username"] not in usernames(sparing)
+    # A forged address does not open a new allowance; administrators still create accounts.
+    forged = sparing.call(
+        "POST",
+        "/function/auth-register",
+        json=registration(),
+        headers={"X-Real-IP": "10.9.9.9", "X-Forwarded-For": "10.9.9.9"},
+    )
+    assert forged.status_code == 429
+    sparing.create_user()
+
+
 # the users list and creation (administrators) --------------------------------------
 def test_admin_lists_users_ordered_by_username_and_searches(stack):
     marker = uuid.uuid4().hex[:8]
@@ -561,8 +597,8 @@ def test_a_success_clears_the_username_count(locked_down):
 
 
 def test_repeated_failures_from_one_address_lock_every_username(locked_down):
-    """Spraying many usernames from one address is throttled; a forged X-Forwarded-For
-    does not help, since the address that counts is the one the gateway saw."""
+    """Spraying many usernames from one address is throttled; forged X-Forwarded-For and
+    X-Real-IP headers do not help, since the address that counts is the one the gateway saw."""
     user, _ = locked_down.create_user()
     counter = f"{locked_down.key_prefix}login-failures:address:127.0.0.1"
     store = redis.Redis()
@@ -573,7 +609,7 @@ def test_repeated_failures_from_one_address_lock_every_username(locked_down):
                 locked_down,
                 new_username(),
                 "wrong-password",
-                headers={"X-Forwarded-For": f"10.0.0.{attempt}"},
+                headers={"X-Forwarded-For": f"10.0.0.{attempt}", "X-Real-IP": f"10.0.1.{attempt}"},
             )
             assert response.status_code == 401
         locked = login(locked_down, user["username"], PASSWORD)

@@ -1,11 +1,16 @@
-"""Repeated failed sign-ins, counted in Redis per username and per client address.
+"""Counters in Redis that slow down guessing and account spraying.
 
-Each counter lives for a window that starts at its first failure. Once either
-reaches its limit, sign-in is refused with 429 ``too_many_attempts`` and a
-``Retry-After`` until the window ends, even with the right password: guessing
-one account's password and spraying many accounts from one address are both
-slowed down. A successful sign-in clears the username's counter only, so one
-known account cannot reset an address's count.
+Failed sign-ins are counted per username and per client address. Each counter
+lives for a window that starts at its first failure. Once either reaches its
+limit, sign-in is refused with 429 ``too_many_attempts`` and a ``Retry-After``
+until the window ends, even with the right password: guessing one account's
+password and spraying many accounts from one address are both slowed down. A
+successful sign-in clears the username's counter only, so one known account
+cannot reset an address's count.
+
+Self-registrations are counted per address the same way (429
+``too_many_registrations``): each costs a slow password hash and a row, so one
+address cannot open accounts without end.
 """
 
 from __future__ import annotations
@@ -32,23 +37,25 @@ def _counters(username: str, address: str) -> list[tuple[str, int]]:
 
 
 def client_address(event) -> str:
-    """The caller's address as the first proxy we run saw it.
+    """The caller's address as our edge saw it.
 
-    Each proxy appends the address it saw to ``X-Forwarded-For``, so entries a
-    client wrote itself come first and cannot be trusted. ``TRUSTED_PROXIES``
-    says how many of our own proxies stand in front of the one that appended the
-    client (0 locally and behind nginx, whose entry is the last).
+    The edge (``ems up``'s gateway here, nginx in Swarm, the only ports published)
+    overwrites ``X-Real-IP`` with the address of the connection it accepted, so a
+    client cannot choose it. ``X-Forwarded-For`` is no help: a client writes its
+    first entries, and every proxy behind the edge (OpenFaaS's gateway, provider
+    and watchdog) appends its own, so its last entry would put every caller in one
+    bucket. It is only the fallback for a call that bypassed the edge.
     """
+    real = (event.headers.get("X-Real-IP") or "").strip()
+    if real:
+        return real
     chain = [part.strip() for part in (event.headers.get("X-Forwarded-For") or "").split(",")]
     chain = [part for part in chain if part]
-    skip = settings.int_setting("TRUSTED_PROXIES", 0)
-    if len(chain) > skip:
-        return chain[-1 - skip]
-    return chain[0] if chain else "unknown"
+    return chain[-1] if chain else "unknown"
 
 
-def ensure_allowed(username: str, address: str) -> None:
-    counters = _counters(username, address)
+def _seconds_until_allowed(counters: list[tuple[str, int]]) -> int:
+    """0 while every counter is under its limit; else how long the longest block lasts."""
     pipe = cache.client().pipeline(transaction=False)
     for key, _ in counters:
         pipe.get(key)
@@ -59,22 +66,47 @@ def ensure_allowed(username: str, address: str) -> None:
         for (_, limit), count, ttl in zip(counters, replies[::2], replies[1::2], strict=True)
         if count is not None and int(count) >= limit
     ]
-    if waits:
-        wait = max(waits)
-        raise HTTPError(
-            429,
-            "too_many_attempts",
-            f"too many failed sign-ins; try again in {wait} seconds",
-            headers={"Retry-After": str(wait)},
-        )
+    return max(waits, default=0)
+
+
+def _refuse(code: str, what: str, wait: int) -> HTTPError:
+    return HTTPError(
+        429, code, f"{what}; try again in {wait} seconds", headers={"Retry-After": str(wait)}
+    )
+
+
+def _count(keys: list[str], window: int) -> None:
+    pipe = cache.client().pipeline(transaction=True)
+    for key in keys:
+        pipe.set(key, 0, ex=window, nx=True)
+        pipe.incr(key)
+    pipe.execute()
+
+
+def ensure_allowed(username: str, address: str) -> None:
+    if wait := _seconds_until_allowed(_counters(username, address)):
+        raise _refuse("too_many_attempts", "too many failed sign-ins", wait)
 
 
 def record_failure(username: str, address: str) -> None:
-    pipe = cache.client().pipeline(transaction=True)
-    for key, _ in _counters(username, address):
-        pipe.set(key, 0, ex=_window(), nx=True)
-        pipe.incr(key)
-    pipe.execute()
+    _count([key for key, _ in _counters(username, address)], _window())
+
+
+def _registration_counter(address: str) -> tuple[str, int]:
+    return (
+        cache.key("registrations", "address", address),
+        settings.int_setting("REGISTRATIONS_PER_ADDRESS", 10),
+    )
+
+
+def ensure_registration_allowed(address: str) -> None:
+    if wait := _seconds_until_allowed([_registration_counter(address)]):
+        raise _refuse("too_many_registrations", "too many new accounts from here", wait)
+
+
+def record_registration(address: str) -> None:
+    key, _ = _registration_counter(address)
+    _count([key], settings.int_setting("REGISTRATION_WINDOW_SECONDS", 3600))
 
 
 def record_success(username: str) -> None:

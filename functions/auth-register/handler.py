@@ -1,10 +1,13 @@
-"""POST /function/auth-register: anyone opens a client account, while it is allowed."""
+"""POST /function/auth-register: anyone opens a client account, while it is allowed.
+
+At most ``REGISTRATIONS_PER_ADDRESS`` accounts per address and window (see throttle).
+"""
 
 from ems_runtime import settings
 from ems_runtime.validation import validate
 from ems_runtime.web import HTTPError, Routes, json_body
 
-from .contexts.identity import users
+from .contexts.identity import throttle, users
 
 routes = Routes()
 
@@ -13,8 +16,12 @@ routes = Routes()
 def register(event):
     if not settings.bool_setting("EMS_SELF_REGISTRATION", True):
         raise HTTPError(403, "registration_closed", "accounts are opened by an administrator here")
+    address = throttle.client_address(event)
+    throttle.ensure_registration_allowed(address)
     fields = validate(json_body(event), users.REGISTER_FIELDS)
-    return users.representation(users.create({**fields, "role": "client"})), 201
+    user = users.create({**fields, "role": "client"})
+    throttle.record_registration(address)
+    return users.representation(user), 201
 
 
 handle = routes

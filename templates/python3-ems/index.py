@@ -149,9 +149,8 @@ def on_sigterm(signum, frame):
 
 
 def main():
-    # Calls arrive through the gateway, which appends the caller's address to
-    # X-Forwarded-For; keep the header (waitress drops it by default) so that a
-    # handler can tell callers apart, e.g. to throttle failed sign-ins per address.
+    # Keep the proxy headers (X-Real-IP, X-Forwarded-*) that waitress would drop,
+    # so that a handler can tell callers apart, e.g. to throttle sign-ins per address.
     server = waitress.create_server(
         app,
         host=HOST,
