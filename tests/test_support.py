@@ -362,6 +362,24 @@ def test_an_administrator_writing_in_a_waiting_conversation_takes_it(stack, clie
     assert taken["state"] == "human" and taken["assigned_admin_id"] == admin["id"]
 
 
+def test_a_client_writing_too_fast_is_slowed_down_but_an_administrator_is_not(stack, client):
+    user, token = client
+    first = send(stack, user, "talk to a human")  # the bot goes quiet: no answers to wait for
+    conversation_id = first["conversation"]["id"]
+    for number in range(2, 21):
+        send(stack, user, f"message {number}", conversation_id)
+    body = {"user": sender(user), "text": "one too many", "conversation_id": conversation_id}
+    refused = stack.call(
+        "POST", "/function/conversations/messages", json=body, headers=stack.internal_headers
+    )
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"]["code"] == "too_many_messages"
+    assert int(refused.headers["Retry-After"]) > 0
+    texts = [message["text"] for message in history(stack, token, conversation_id)]
+    assert "one too many" not in texts and "message 20" in texts
+    send(stack, admin_user(stack), "I am here.", conversation_id)
+
+
 def test_read_receipts_are_stored_for_the_other_side_only(stack, client):
     user, token = client
     admin = admin_user(stack)

@@ -15,15 +15,14 @@ address cannot open accounts without end.
 
 from __future__ import annotations
 
-from ems_runtime import cache, settings
-from ems_runtime.web import HTTPError
+from ems_runtime import cache, rate_limit, settings
 
 
 def _window() -> int:
     return settings.int_setting("LOGIN_FAILURE_WINDOW_SECONDS", 900)
 
 
-def _counters(username: str, address: str) -> list[tuple[str, int]]:
+def _counters(username: str, address: str) -> list[rate_limit.Limit]:
     return [
         (
             cache.key("login-failures", "user", username.lower()),
@@ -54,45 +53,17 @@ def client_address(event) -> str:
     return chain[-1] if chain else "unknown"
 
 
-def _seconds_until_allowed(counters: list[tuple[str, int]]) -> int:
-    """0 while every counter is under its limit; else how long the longest block lasts."""
-    pipe = cache.client().pipeline(transaction=False)
-    for key, _ in counters:
-        pipe.get(key)
-        pipe.ttl(key)
-    replies = pipe.execute()
-    waits = [
-        max(int(ttl), 1)
-        for (_, limit), count, ttl in zip(counters, replies[::2], replies[1::2], strict=True)
-        if count is not None and int(count) >= limit
-    ]
-    return max(waits, default=0)
-
-
-def _refuse(code: str, what: str, wait: int) -> HTTPError:
-    return HTTPError(
-        429, code, f"{what}; try again in {wait} seconds", headers={"Retry-After": str(wait)}
+def ensure_allowed(username: str, address: str) -> None:
+    rate_limit.ensure_allowed(
+        _counters(username, address), "too_many_attempts", "too many failed sign-ins"
     )
 
 
-def _count(keys: list[str], window: int) -> None:
-    pipe = cache.client().pipeline(transaction=True)
-    for key in keys:
-        pipe.set(key, 0, ex=window, nx=True)
-        pipe.incr(key)
-    pipe.execute()
-
-
-def ensure_allowed(username: str, address: str) -> None:
-    if wait := _seconds_until_allowed(_counters(username, address)):
-        raise _refuse("too_many_attempts", "too many failed sign-ins", wait)
-
-
 def record_failure(username: str, address: str) -> None:
-    _count([key for key, _ in _counters(username, address)], _window())
+    rate_limit.count([key for key, _ in _counters(username, address)], _window())
 
 
-def _registration_counter(address: str) -> tuple[str, int]:
+def _registration_counter(address: str) -> rate_limit.Limit:
     return (
         cache.key("registrations", "address", address),
         settings.int_setting("REGISTRATIONS_PER_ADDRESS", 10),
@@ -100,13 +71,13 @@ def _registration_counter(address: str) -> tuple[str, int]:
 
 
 def ensure_registration_allowed(address: str) -> None:
-    if wait := _seconds_until_allowed([_registration_counter(address)]):
-        raise _refuse("too_many_registrations", "too many new accounts from here", wait)
+    limits = [_registration_counter(address)]
+    rate_limit.ensure_allowed(limits, "too_many_registrations", "too many new accounts from here")
 
 
 def record_registration(address: str) -> None:
     key, _ = _registration_counter(address)
-    _count([key], settings.int_setting("REGISTRATION_WINDOW_SECONDS", 3600))
+    rate_limit.count([key], settings.int_setting("REGISTRATION_WINDOW_SECONDS", 3600))
 
 
 def record_success(username: str) -> None:

@@ -12,7 +12,7 @@ from ems_runtime.auth import is_internal, require_admin, require_internal, requi
 from ems_runtime.validation import UUID_PATTERN, Field, parse_uuid, validate
 from ems_runtime.web import HTTPError, Routes, json_body, not_found, query_param
 
-from .contexts.support import chat, conversations, messages, notify
+from .contexts.support import chat, conversations, messages, notify, pace
 from .contexts.support.messages import Sender
 
 routes = Routes()
@@ -110,6 +110,7 @@ def post_message(event):
     require_internal(event)
     body = validate(json_body(event), MESSAGE_FIELDS)
     sender = _sender(body)
+    pace.ensure_may_write(sender)
     conversation_id = body.get("conversation_id")
     with db.connection() as conn:
         posted = chat.post(
@@ -119,6 +120,7 @@ def post_message(event):
             notify.state(conn, posted.conversation)
         notify.message(conn, "chat.message", posted.message, posted.conversation)
     outbox.flush()
+    pace.record_message(sender)
     return {"message": posted.message, "conversation": posted.conversation}, 201
 
 
