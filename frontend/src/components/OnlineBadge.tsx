@@ -5,16 +5,15 @@ import type { DeviceSummary } from '../api/types';
 import { dateTimeLabel } from '../lib/time';
 
 export function OnlineBadge({ summary }: { summary?: DeviceSummary }) {
-  if (!summary) {
+  if (!summary?.last_reading_at) {
+    // A meter that never reported is not offline: it has not started yet.
     return (
-      <Badge color="gray" variant="light">
-        No data
+      <Badge color="gray" variant="outline">
+        {summary ? 'No readings yet' : 'No data'}
       </Badge>
     );
   }
-  const last = summary.last_reading_at
-    ? `Last reading ${dateTimeLabel(summary.last_reading_at)}`
-    : 'No reading yet';
+  const last = `Last reading ${dateTimeLabel(summary.last_reading_at)}`;
   return (
     <Tooltip label={last}>
       <Badge color={summary.online ? 'green' : 'gray'} variant="light" aria-label={`${summary.online ? 'Online' : 'Offline'}. ${last}`}>
