@@ -49,10 +49,17 @@ describe('App', () => {
     expect(screen.queryByRole('link', { name: 'Users' })).toBeNull();
   });
 
-  it('shows administrators their navigation', async () => {
-    stubFetch({ '/function/users': () => [200, [ADMIN]], '/function/devices': () => [200, []] });
+  it('opens the overview for administrators, with their navigation', async () => {
+    stubFetch({
+      '/function/devices': () => [200, []],
+      '/function/consumption/summary': () => [200, []],
+      '/function/alerts': () => [200, []],
+      '/function/conversations': () => [200, []],
+    });
     renderApp(<App />, { user: ADMIN, route: '/' });
-    expect(await screen.findByRole('heading', { name: 'Users' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Overview' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Overview' })).toHaveAttribute('data-active', 'true');
+    expect(screen.getByRole('link', { name: 'Users' })).not.toHaveAttribute('data-active');
     expect(screen.getByRole('link', { name: 'Support inbox' })).toBeInTheDocument();
   });
 });

@@ -5,6 +5,7 @@ import type { Role } from './api/types';
 import { useAuth } from './auth/AuthProvider';
 import { Layout } from './components/Layout';
 import { Devices } from './pages/admin/Devices';
+import { Overview } from './pages/admin/Overview';
 import { SupportInbox } from './pages/admin/SupportInbox';
 import { Users } from './pages/admin/Users';
 import { Alerts } from './pages/Alerts';
@@ -17,7 +18,7 @@ import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 import { SocketProvider } from './realtime/SocketProvider';
 
-const HOME: Record<Role, string> = { admin: '/admin/users', client: '/devices' };
+const HOME: Record<Role, string> = { admin: '/admin', client: '/devices' };
 
 function RequireSession() {
   const { session } = useAuth();
@@ -66,6 +67,7 @@ export function App() {
             <Route path="/support" element={<SupportChat />} />
           </Route>
           <Route element={<RequireRole role="admin" />}>
+            <Route path="/admin" element={<Overview />} />
             <Route path="/admin/users" element={<Users />} />
             <Route path="/admin/devices" element={<Devices />} />
             <Route path="/admin/support" element={<SupportInbox />} />

@@ -18,6 +18,8 @@ def test_an_administrator_sets_up_a_client_who_then_sees_the_device(stack, open_
     username, device_name = f"client{suffix}", f"Heat pump {suffix}"
     admin = open_page()
     sign_in(admin, ADMIN_USERNAME, ADMIN_PASSWORD)
+    expect(admin.get_by_role("heading", name="Overview")).to_be_visible()
+    admin.get_by_role("link", name="Users").click()
     expect(admin.get_by_role("heading", name="Users")).to_be_visible()
 
     # A bad email comes back as a 422 and is shown at the email field.

@@ -8,6 +8,7 @@ import { useLiveConnection } from '../realtime/SocketProvider';
 import { AlertNotifier } from './AlertNotifier';
 
 const ADMIN_LINKS = [
+  { to: '/admin', label: 'Overview' },
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/devices', label: 'Devices' },
   { to: '/alerts', label: 'Alerts' },
@@ -29,6 +30,10 @@ export function Layout() {
   const [opened, { toggle, close }] = useDisclosure();
   const live = useLiveConnection();
   const links = user.role === 'admin' ? ADMIN_LINKS : CLIENT_LINKS;
+  // The longest link the address lies under: /admin/users is Users, not Overview (/admin).
+  const current = links
+    .filter(({ to }) => location.pathname === to || location.pathname.startsWith(`${to}/`))
+    .reduce<string | null>((best, { to }) => (best && best.length >= to.length ? best : to), null);
 
   return (
     <AppShell
@@ -76,7 +81,7 @@ export function Layout() {
             component={Link}
             to={link.to}
             label={link.label}
-            active={location.pathname.startsWith(link.to)}
+            active={link.to === current}
             onClick={close}
           />
         ))}

@@ -1,0 +1,66 @@
+import { screen } from '@testing-library/react';
+import type { Device, DeviceSummary } from '../../api/types';
+import { ADMIN, renderApp, stubFetch } from '../../test/render';
+import { fleetFigures, Overview } from './Overview';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const device = (id: string, name: string, owner_id: string | null = 'u1'): Device => ({
+  id,
+  name,
+  description: null,
+  address: null,
+  max_hourly_kwh: 2,
+  timezone: 'UTC',
+  owner_id,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+});
+
+const DEVICES = [
+  device('d1', 'Kitchen'),
+  device('d2', 'Garage', null),
+  device('d3', 'Heat pump'),
+  device('d4', 'Boiler'),
+];
+
+const SUMMARY: DeviceSummary[] = [
+  { device_id: 'd1', today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true },
+  { device_id: 'd2', today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false },
+  { device_id: 'd3', today_kwh: 0, last_reading_at: null, online: false },
+];
+
+describe('fleetFigures', () => {
+  it('tells online, offline and never-reported meters apart and ranks today', () => {
+    const fleet = fleetFigures(DEVICES, SUMMARY);
+    expect(fleet).toMatchObject({ devices: 4, online: 1, neverReported: 2, unassigned: 1 });
+    expect(fleet.offline.map((row) => row.device.name)).toEqual(['Garage']);
+    expect(fleet.todayKwh).toBeCloseTo(4.75);
+    expect(fleet.topToday.map((row) => row.name)).toEqual(['Kitchen', 'Garage']);
+  });
+});
+
+describe('Overview', () => {
+  it('shows the fleet, open alerts and waiting conversations, with links to act on them', async () => {
+    stubFetch({
+      '/function/devices': () => [200, DEVICES],
+      '/function/consumption/summary': () => [200, SUMMARY],
+      '/function/alerts': () => [200, [{ id: 'a1' }, { id: 'a2' }]],
+      '/function/conversations': () => [
+        200,
+        [
+          { id: 'c1', state: 'waiting' },
+          { id: 'c2', state: 'bot' },
+        ],
+      ],
+    });
+    renderApp(<Overview />, { user: ADMIN, route: '/admin' });
+    expect(await screen.findByRole('link', { name: '1 of 4' })).toHaveAttribute('href', '/admin/devices');
+    expect(await screen.findByRole('link', { name: '2' })).toHaveAttribute('href', '/alerts');
+    expect(screen.getByRole('link', { name: '1' })).toHaveAttribute('href', '/admin/support');
+    expect(screen.getByText('4.75 kWh')).toBeInTheDocument();
+    expect(screen.getByText('1 offline, 2 without readings yet, 1 without owner')).toBeInTheDocument();
+    expect(screen.getByTestId('offline-row')).toHaveTextContent('Garage');
+    expect(screen.getByRole('img', { name: /Kitchen 4.50 kWh, Garage 0.25 kWh/ })).toBeInTheDocument();
+  });
+});
