@@ -1,9 +1,10 @@
 /** The message list, the typing indicator and the composer of one conversation. */
 
-import { Alert, Button, Group, ScrollArea, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Group, ScrollArea, Stack, Text, Textarea } from '@mantine/core';
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ChatMessage, Sender } from '../api/types';
 import { MessageBubble } from './MessageBubble';
+import { ErrorMessage } from '../components/ErrorMessage';
 
 interface ChatPanelProps {
   messages: ChatMessage[];
@@ -100,11 +101,7 @@ export function ChatPanel({
       <Text size="xs" c="dimmed" h={18} aria-live="polite" data-testid="typing-indicator">
         {typing ? `${typing.name} is typing…` : ''}
       </Text>
-      {error && (
-        <Alert color="red" role="alert">
-          {error}
-        </Alert>
-      )}
+      <ErrorMessage message={error} />
       {disabledReason ? (
         <Text size="sm" c="dimmed">
           {disabledReason}

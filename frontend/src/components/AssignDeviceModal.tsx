@@ -1,9 +1,10 @@
 /** Assign a device to a client, or unassign it (from the device's side). */
 
-import { Alert, Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useAssignDevice } from '../api/inventory';
 import type { Device, User } from '../api/types';
+import { ErrorMessage } from './ErrorMessage';
 
 interface AssignDeviceModalProps {
   device: Device | null;
@@ -32,11 +33,7 @@ export function AssignDeviceModal({ device, users, onClose }: AssignDeviceModalP
           clearable
           nothingFoundMessage="No such user"
         />
-        {assign.isError && (
-          <Alert color="red" role="alert">
-            {assign.error.message}
-          </Alert>
-        )}
+        <ErrorMessage message={assign.isError ? assign.error.message : null} />
         {device?.owner_id && (
           <Text size="xs" c="dimmed">
             Unassigning keeps the device and its readings; the client no longer sees it.

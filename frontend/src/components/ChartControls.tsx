@@ -1,6 +1,6 @@
 /** What both consumption views offer beside the chart: how to draw it, and its CSV. */
 
-import { Alert, Button, SegmentedControl } from '@mantine/core';
+import { Button, SegmentedControl } from '@mantine/core';
 import { useState } from 'react';
 import { downloadCsv } from '../api/monitoring';
 import type { ChartKind } from './ConsumptionChart';
@@ -35,14 +35,5 @@ export function CsvButton({ onClick, disabled }: { onClick: () => void; disabled
     <Button variant="light" onClick={onClick} disabled={disabled}>
       Download CSV
     </Button>
-  );
-}
-
-export function CsvError({ error }: { error: string | null }) {
-  if (!error) return null;
-  return (
-    <Alert color="red" role="alert">
-      {error}
-    </Alert>
   );
 }

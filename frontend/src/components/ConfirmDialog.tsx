@@ -1,6 +1,7 @@
 /** "Are you sure?" before something that cannot be undone. */
 
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { ErrorMessage } from './ErrorMessage';
 
 interface ConfirmDialogProps {
   opened: boolean;
@@ -27,11 +28,7 @@ export function ConfirmDialog({
     <Modal opened={opened} onClose={onClose} title={title} centered>
       <Stack>
         <Text size="sm">{message}</Text>
-        {error && (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        )}
+        <ErrorMessage message={error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel

@@ -1,11 +1,12 @@
 /** Create or edit a device (administrators), with the API's field errors at each field. */
 
-import { Alert, Button, Group, NumberInput, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, NumberInput, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { DeviceInput } from '../api/inventory';
 import type { Device } from '../api/types';
 import { formErrors } from './errors';
 import { TimeZoneSelect } from './TimeZoneSelect';
+import { ErrorMessage } from './ErrorMessage';
 
 interface DeviceFormProps {
   device?: Device;
@@ -38,11 +39,7 @@ export function DeviceForm({ device, onSubmit, submitting, error, onCancel }: De
   return (
     <form onSubmit={submit} noValidate aria-label={device ? 'Edit device' : 'New device'}>
       <Stack gap="sm">
-        {general && (
-          <Alert color="red" role="alert">
-            {general}
-          </Alert>
-        )}
+        <ErrorMessage message={general} />
         <TextInput
           label="Name"
           value={name}

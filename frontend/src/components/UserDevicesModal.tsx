@@ -1,9 +1,10 @@
 /** A user's devices, with assigning and unassigning from the user's side. */
 
-import { ActionIcon, Alert, Button, Group, Modal, Select, Stack, Table, Text } from '@mantine/core';
+import { ActionIcon, Button, Group, Modal, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useAssignDevice } from '../api/inventory';
 import type { Device, User } from '../api/types';
+import { ErrorMessage } from './ErrorMessage';
 
 interface UserDevicesModalProps {
   user: User | null;
@@ -77,11 +78,7 @@ export function UserDevicesModal({ user, devices, onClose }: UserDevicesModalPro
             Assign
           </Button>
         </Group>
-        {assign.isError && (
-          <Alert color="red" role="alert">
-            {assign.error.message}
-          </Alert>
-        )}
+        <ErrorMessage message={assign.isError ? assign.error.message : null} />
       </Stack>
     </Modal>
   );

@@ -1,11 +1,12 @@
 /** Create or edit a user (administrators), with the API's field errors at each field. */
 
-import { Alert, Button, Group, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Group, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { UserInput } from '../api/identity';
 import type { User } from '../api/types';
 import { formErrors } from './errors';
 import { TimeZoneSelect } from './TimeZoneSelect';
+import { ErrorMessage } from './ErrorMessage';
 
 interface UserFormProps {
   user?: User;
@@ -35,11 +36,7 @@ export function UserForm({ user, onSubmit, submitting, error, onCancel }: UserFo
   return (
     <form onSubmit={submit} noValidate aria-label={user ? 'Edit user' : 'New user'}>
       <Stack gap="sm">
-        {general && (
-          <Alert color="red" role="alert">
-            {general}
-          </Alert>
-        )}
+        <ErrorMessage message={general} />
         <TextInput
           label="Username"
           value={username}

@@ -1,7 +1,6 @@
 /** The signed-in user's own details and password. */
 
 import {
-  Alert,
   Button,
   Divider,
   Group,
@@ -19,6 +18,7 @@ import type { User } from '../api/types';
 import { formErrors } from '../components/errors';
 import { QueryState } from '../components/QueryState';
 import { TimeZoneSelect } from '../components/TimeZoneSelect';
+import { ErrorMessage } from '../components/ErrorMessage';
 
 function ProfileForm({ user }: { user: User }) {
   const save = useUpdateMe();
@@ -48,11 +48,7 @@ function ProfileForm({ user }: { user: User }) {
   return (
     <form onSubmit={submit} noValidate aria-label="Profile">
       <Stack gap="sm">
-        {general && (
-          <Alert color="red" role="alert">
-            {general}
-          </Alert>
-        )}
+        <ErrorMessage message={general} />
         <TextInput label="Username" value={user.username} disabled />
         <TextInput
           label="Name"

@@ -8,6 +8,7 @@ import { ApiError } from '../api/client';
 import { login } from '../api/identity';
 import { useAuth } from '../auth/AuthProvider';
 import { AuthCard } from './AuthCard';
+import { ErrorMessage } from '../components/ErrorMessage';
 
 function signInMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Signing in failed. Try again.';
@@ -38,11 +39,7 @@ export function SignIn() {
           {endedReason}
         </Alert>
       )}
-      {attempt.isError && (
-        <Alert color="red" role="alert">
-          {signInMessage(attempt.error)}
-        </Alert>
-      )}
+      <ErrorMessage message={attempt.isError ? signInMessage(attempt.error) : null} />
       <form onSubmit={submit} aria-label="Sign in">
         <Stack gap="sm">
           <TextInput

@@ -10,6 +10,7 @@ import { useAuth } from '../auth/AuthProvider';
 import { formErrors } from '../components/errors';
 import { TimeZoneSelect } from '../components/TimeZoneSelect';
 import { AuthCard } from './AuthCard';
+import { ErrorMessage } from '../components/ErrorMessage';
 
 function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -49,11 +50,7 @@ export function SignUp() {
           yours.
         </Alert>
       ) : (
-        general && (
-          <Alert color="red" role="alert">
-            {general}
-          </Alert>
-        )
+        <ErrorMessage message={general} />
       )}
       <form onSubmit={submit} noValidate aria-label="Sign up">
         <Stack gap="sm">

@@ -1,7 +1,6 @@
 /** Administrators: every conversation, waiting ones first; take over, reply, resolve. */
 
 import {
-  Alert,
   Badge,
   Button,
   Grid,
@@ -21,6 +20,7 @@ import { inboxOrder, preview, STATE_LABEL } from '../../chat/conversations';
 import { useChat } from '../../chat/useChat';
 import { QueryState } from '../../components/QueryState';
 import { dateTimeLabel } from '../../lib/time';
+import { ErrorMessage } from '../../components/ErrorMessage';
 
 /** Replying takes a conversation over, so only a resolved one is closed to replies. */
 function composerHint(conversation: Conversation, selfId: string): string | null {
@@ -73,11 +73,7 @@ function ConversationView({ conversation }: { conversation: Conversation }) {
           {composerHint(conversation, user.id)}
         </Text>
       )}
-      {action.isError && (
-        <Alert color="red" role="alert">
-          {action.error.message}
-        </Alert>
-      )}
+      <ErrorMessage message={action.isError ? action.error.message : null} />
       <QueryState query={chat.messages} what="messages">
         {(messages: ChatMessage[]) => (
           <ChatPanel

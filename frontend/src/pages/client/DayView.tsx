@@ -6,7 +6,8 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { dayPath, useDayConsumption } from '../../api/monitoring';
 import type { DayConsumption } from '../../api/types';
-import { ChartKindControl, CsvButton, CsvError, useCsvDownload } from '../../components/ChartControls';
+import { ChartKindControl, CsvButton, useCsvDownload } from '../../components/ChartControls';
+import { ErrorMessage } from '../../components/ErrorMessage';
 import { ConsumptionChart, type ChartKind } from '../../components/ConsumptionChart';
 import { QueryState } from '../../components/QueryState';
 import { addDays, dateIn, formatKwh, hourLabels } from '../../lib/time';
@@ -104,7 +105,7 @@ export function DayView({ deviceId, deviceName, timeZone }: { deviceId: string; 
           onClick={() => csv.download(dayPath(deviceId, date, 'csv'), `${deviceName}-${date}.csv`)}
         />
       </Group>
-      <CsvError error={csv.error} />
+      <ErrorMessage message={csv.error} />
       <Paper withBorder p="md" radius="md">
         <QueryState query={consumption} what="consumption">
           {(day) => (

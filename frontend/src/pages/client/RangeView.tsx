@@ -4,7 +4,8 @@ import { Group, Paper, SegmentedControl, Stack, Text } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
 import { useState } from 'react';
 import { rangePath, useRangeConsumption } from '../../api/monitoring';
-import { ChartKindControl, CsvButton, CsvError, useCsvDownload } from '../../components/ChartControls';
+import { ChartKindControl, CsvButton, useCsvDownload } from '../../components/ChartControls';
+import { ErrorMessage } from '../../components/ErrorMessage';
 import { ConsumptionChart, type ChartKind } from '../../components/ConsumptionChart';
 import { QueryState } from '../../components/QueryState';
 import { addDays, bucketLabel, dateIn, formatKwh } from '../../lib/time';
@@ -52,7 +53,7 @@ export function RangeView({ deviceId, deviceName, timeZone }: { deviceId: string
         <ChartKindControl value={kind} onChange={setKind} />
         <CsvButton onClick={download} disabled={!from || !to} />
       </Group>
-      <CsvError error={csv.error} />
+      <ErrorMessage message={csv.error} />
       <Paper withBorder p="md" radius="md">
         {!from || !to ? (
           <Text c="dimmed">Pick the first and the last day of the period.</Text>
