@@ -67,7 +67,6 @@ class TestStack:
             "CONNECTOR_RETRY_DELAYS": "0.5,1,2,4",
             "CONNECTOR_REFRESH_SECONDS": "2",
             "OUTBOX_RELAY_SECONDS": "1",
-            "HUB_SESSION_CHECK_SECONDS": "1",
             "GATEWAY_URL": self.url,
         }
         self.settings_env.update(extra_env or {})

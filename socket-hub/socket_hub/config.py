@@ -63,6 +63,6 @@ class HubConfig:
             internal_token=settings.secret("internal-token"),
             call_timeout_seconds=float(env("HUB_CALL_TIMEOUT_SECONDS", "10")),
             typing_seconds=float(env("HUB_TYPING_SECONDS", "5")),
-            session_check_seconds=float(env("HUB_SESSION_CHECK_SECONDS", "10")),
+            session_check_seconds=float(env("HUB_SESSION_CHECK_SECONDS", "60")),
             cors_origins=_origins(env("HUB_CORS_ORIGINS", "")),
         )

@@ -11,6 +11,7 @@ from ems_runtime.web import HTTPError
 
 from .census import Census
 from .rooms import ADMINS, user_room
+from .session_watch import SessionWatch
 from .typing_indicators import TypingIndicators
 
 log = logging.getLogger("socket_hub.connections")
@@ -34,11 +35,14 @@ async def caller_of(sio: socketio.AsyncServer, sid: str) -> Caller:
     return session["caller"]
 
 
-def register(sio: socketio.AsyncServer, census: Census, typing: TypingIndicators) -> None:
+def register(
+    sio: socketio.AsyncServer, census: Census, typing: TypingIndicators, watch: SessionWatch
+) -> None:
     @sio.event
     async def connect(sid, environ, auth=None):
         caller = authenticate(auth)
         await sio.save_session(sid, {"caller": caller})
+        watch.watch_expiry(sid, caller)
         await sio.enter_room(sid, user_room(caller.id))
         if caller.is_admin:
             await sio.enter_room(sid, ADMINS)
@@ -47,4 +51,5 @@ def register(sio: socketio.AsyncServer, census: Census, typing: TypingIndicators
     @sio.event
     async def disconnect(sid, reason=None):
         census.left()
+        watch.forget(sid)
         await typing.forget(sid)

@@ -33,10 +33,10 @@ class Hub:
         self.census = Census(self.store, config.key_prefix, config.hub_id)
         self.support = SupportClient(config)
         typing = TypingIndicators(self.sio, config.typing_seconds)
-        connections.register(self.sio, self.census, typing)
+        self.session_watch = SessionWatch(self.sio, self.store, config.session_check_seconds)
+        connections.register(self.sio, self.census, typing, self.session_watch)
         chat.register(self.sio, self.support, typing)
         self.consumer = EventConsumer(config, Fanout(self.sio, self.store, config.key_prefix))
-        self.session_watch = SessionWatch(self.sio, self.store, config.session_check_seconds)
         self._background: list[asyncio.Task] = []
         self.app = socketio.ASGIApp(
             self.sio,
@@ -51,7 +51,8 @@ class Hub:
         self.consumer.start(asyncio.get_running_loop())
         self._background = [
             asyncio.create_task(self.census.report_forever()),
-            asyncio.create_task(self.session_watch.watch_forever()),
+            asyncio.create_task(self.session_watch.listen_forever()),
+            asyncio.create_task(self.session_watch.sweep_forever()),
         ]
         log.info("hub %s serving", self.config.hub_id)
 

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query } from './client';
 import { useAuth } from '../auth/AuthProvider';
+import { useSocket } from '../realtime/SocketProvider';
 import type { LoginAnswer, ProfileAnswer, User } from './types';
 
 export interface UserInput {
@@ -34,8 +35,20 @@ export function useMe() {
 export function useUpdateMe() {
   const client = useQueryClient();
   const { updateProfile } = useAuth();
+  const socket = useSocket();
   return useMutation({
-    mutationFn: (input: UserInput) => api<ProfileAnswer>('/function/users/me', 'PUT', input),
+    mutationFn: async (input: UserInput) => {
+      // A new password revokes this browser's token too, and the hub would end the live
+      // connection as revoked: leave it first; the new token opens a new one.
+      const leaving = Boolean(input.password) && socket?.connected;
+      if (leaving) socket?.disconnect();
+      try {
+        return await api<ProfileAnswer>('/function/users/me', 'PUT', input);
+      } catch (error) {
+        if (leaving) socket?.connect();
+        throw error;
+      }
+    },
     // A new time zone changes every day and hour the API answers with: fetch them again,
     // with the new token first when a password change revoked the old one.
     onSuccess: (answer) => {

@@ -105,15 +105,24 @@ def revocation_key(user_id: str) -> str:
     return cache.key("tokens-valid-from", user_id)
 
 
+def revocations_channel() -> str:
+    """Where revocations are announced, for holders of long-lived sessions (the hub)."""
+    return cache.key("tokens-revoked")
+
+
 def revoke_tokens(user_id: str) -> None:
     """Refuse the user's earlier tokens: their role or password changed, or they are gone.
 
     Tokens carry the role, so without this a demoted administrator would keep their
-    rights until the token expired. The mark lives as long as a token can.
+    rights until the token expired. The mark lives as long as a token can; the
+    announcement lets the hub end open connections at once.
     """
     # Rounded like ``iat``, so a token issued right after this is never refused.
     valid_from = round(time.time(), 3)
-    cache.client().set(revocation_key(user_id), valid_from, ex=token_ttl_seconds())
+    pipe = cache.client().pipeline(transaction=False)
+    pipe.set(revocation_key(user_id), valid_from, ex=token_ttl_seconds())
+    pipe.publish(revocations_channel(), user_id)
+    pipe.execute()
 
 
 def _revoked(user_id: str, issued_at: float) -> bool:
