@@ -273,6 +273,38 @@ def test_an_alert_without_owner_goes_to_administrators(stack, browsers):
     assert client.received("alert") == [alert_data(marker)]
 
 
+def test_a_meter_going_offline_reaches_its_owner_and_administrators(stack, browsers):
+    owner_token, other_token = mint(stack.jwt_secret), mint(stack.jwt_secret)
+    owner, other = browsers(owner_token), browsers(other_token)
+    admin = browsers(mint(stack.jwt_secret, role="admin"))
+    data = {
+        "device_id": str(uuid.uuid4()),
+        "owner_id": subject(owner_token),
+        "last_reading_at": "2026-11-23T08:00:00+00:00",
+    }
+    stack.publish(
+        "device.offline",
+        {
+            "id": str(uuid.uuid4()),
+            "type": "device.offline",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "data": data,
+        },
+    )
+    status = {
+        "device_id": data["device_id"],
+        "online": False,
+        "last_reading_at": data["last_reading_at"],
+    }
+    assert owner.next("device:status") == status
+    assert (
+        admin.next("device:status", where=lambda got: got["device_id"] == data["device_id"])
+        == status
+    )
+    with pytest.raises(AssertionError, match="no device:status"):
+        other.next("device:status", timeout=1)
+
+
 def test_a_redelivered_event_reaches_the_browser_once(stack, browsers):
     token = mint(stack.jwt_secret)
     browser = browsers(token)

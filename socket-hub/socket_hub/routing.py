@@ -49,6 +49,24 @@ def alert_raised(data: dict[str, Any]) -> Delivery:
     return Delivery("alert", alert, (user_room(owner),) if owner else (ADMINS,))
 
 
+def device_status(online: bool) -> Callable[[dict[str, Any]], Delivery]:
+    """``device.online``/``device.offline`` as ``device:status``, to the owner and admins."""
+
+    def translate(data: dict[str, Any]) -> Delivery:
+        _required(data, "device_id", "the device status")
+        if "owner_id" not in data:
+            raise MalformedEvent("the device status has no 'owner_id' (null when nobody owns it)")
+        status = {
+            "device_id": data["device_id"],
+            "online": online,
+            "last_reading_at": data.get("last_reading_at"),
+        }
+        owner = data["owner_id"]
+        return Delivery("device:status", status, (user_room(owner), ADMINS) if owner else (ADMINS,))
+
+    return translate
+
+
 def chat_message(data: dict[str, Any]) -> Delivery:
     message = _mapping(data.get("message"), "'message'")
     conversation = _mapping(data.get("conversation"), "'conversation'")
@@ -65,6 +83,8 @@ def chat_state(data: dict[str, Any]) -> Delivery:
 
 TRANSLATIONS: dict[str, Callable[[dict[str, Any]], Delivery]] = {
     "alert.raised": alert_raised,
+    "device.online": device_status(online=True),
+    "device.offline": device_status(online=False),
     "chat.message": chat_message,
     "chat.reply": chat_message,
     "chat.state": chat_state,
