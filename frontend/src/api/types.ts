@@ -44,6 +44,13 @@ export interface DeviceSummary {
   online: boolean;
 }
 
+/** `device:status` from the hub: a meter went offline or reports again. */
+export interface DeviceStatus {
+  device_id: string;
+  online: boolean;
+  last_reading_at: string | null;
+}
+
 export interface Bucket {
   start: string;
   kwh: number;

@@ -4,9 +4,9 @@ import { AppShell, Badge, Burger, Button, Group, NavLink, Text, Title } from '@m
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { useAuth, useCurrentUser } from '../auth/AuthProvider';
-import { LiveRefresh } from '../realtime/LiveRefresh';
 import { useLiveConnection } from '../realtime/SocketProvider';
 import { AlertNotifier } from './AlertNotifier';
+import { DeviceStatusNotifier } from './DeviceStatusNotifier';
 
 const ADMIN_LINKS = [
   { to: '/admin', label: 'Overview' },
@@ -89,7 +89,7 @@ export function Layout() {
       </AppShell.Navbar>
       <AppShell.Main>
         <AlertNotifier />
-        <LiveRefresh />
+        <DeviceStatusNotifier />
         <Outlet />
       </AppShell.Main>
     </AppShell>
