@@ -41,6 +41,20 @@ SESSION = web.AppKey("session", aiohttp.ClientSession)
 HUBS = web.AppKey("hubs", list)
 READY = web.AppKey("ready", asyncio.Event)
 STATIC = web.AppKey("static", Path)
+
+# The web app runs only its own scripts, talks only to its own origin (functions and
+# the socket), and is never framed. Mantine and Recharts set inline style attributes.
+# swarm/nginx.conf sends the same (tests/test_swarm.py holds them together).
+SPA_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 BACKGROUND = web.AppKey("background", set)
 
 
@@ -245,8 +259,8 @@ async def spa(request: web.Request) -> web.StreamResponse:
         )
     candidate = (root / request.match_info["path"]).resolve()
     if candidate.is_file() and candidate.is_relative_to(root.resolve()):
-        return web.FileResponse(candidate)
-    return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return web.FileResponse(candidate, headers=SPA_HEADERS)
+    return web.FileResponse(index, headers={**SPA_HEADERS, "Cache-Control": "no-cache"})
 
 
 def create_app(pools: dict[str, FunctionPool], hubs: list[str], static: Path) -> web.Application:

@@ -36,6 +36,7 @@ from connector import topology
 from connector.config import Config as ConnectorConfig
 from ems import databases
 from ems import stack as stack_file
+from ems.gateway import SPA_HEADERS
 from ems.paths import ROOT
 from ems.processes import free_port
 from socket_hub.config import HubConfig
@@ -648,6 +649,14 @@ def nginx(stack, tmp_path):
 
 def test_nginx_serves_the_app_and_public_functions_on_one_origin(nginx, stack, functions):
     assert "faas-ems" in requests.get(nginx + "/", timeout=5).text
+    for path in ("/", "/devices/42"):
+        served, local = (
+            requests.get(nginx + path, timeout=5),
+            requests.get(stack.url + path, timeout=5),
+        )
+        for name, value in SPA_HEADERS.items():
+            assert served.headers[name] == local.headers[name] == value, (path, name)
+        assert served.headers["Cache-Control"] == local.headers["Cache-Control"] == "no-cache"
     assert "faas-ems" in requests.get(nginx + "/devices/42", timeout=5).text  # SPA route
     assert requests.get(nginx + "/assets/missing.js", timeout=5).status_code == 404
     wrong = {"username": "nobody", "password": "wrong-password"}

@@ -34,8 +34,13 @@ def browser() -> Browser:
 
 @pytest.fixture
 def open_page(browser, stack):
-    """Open pages in browser contexts of their own (separate storage: separate users)."""
+    """Open pages in browser contexts of their own (separate storage: separate users).
+
+    Whatever the app's Content-Security-Policy blocks fails the test: the page may
+    still look right while a script, style or connection was refused.
+    """
     contexts = []
+    blocked: list[str] = []
 
     def open_one(viewport: dict | None = None) -> Page:
         context = browser.new_context(
@@ -44,8 +49,15 @@ def open_page(browser, stack):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(30_000)
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         return page
 
     yield open_one
     for context in contexts:
         context.close()
+    assert not blocked, blocked
