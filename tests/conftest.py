@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.gemini import FakeGemini
-from tests.harness import TestStack
+from tests.harness import running
 
 # Short enough that a test of the timeout handoff does not wait long.
 GEMINI_TIMEOUT_SECONDS = "2"
@@ -22,17 +22,10 @@ def gemini():
 @pytest.fixture(scope="session")
 def stack(gemini):
     """The whole system (``ems up``) on a free port, with its own databases and vhost."""
-    system = TestStack(
-        {
-            "GEMINI_BASE_URL": gemini.url,
-            "GEMINI_API_KEY": "test-gemini-key",
-            "GEMINI_TIMEOUT_SECONDS": GEMINI_TIMEOUT_SECONDS,
-        }
-    )
-    try:
-        system.start()
-    except Exception:
-        system.stop()
-        raise
-    yield system
-    system.stop()
+    settings = {
+        "GEMINI_BASE_URL": gemini.url,
+        "GEMINI_API_KEY": "test-gemini-key",
+        "GEMINI_TIMEOUT_SECONDS": GEMINI_TIMEOUT_SECONDS,
+    }
+    with running(settings) as system:
+        yield system

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -263,6 +265,16 @@ class TestStack:
         return psycopg.connect(
             f"host=127.0.0.1 user=postgres dbname={self.db_prefix}{context}", autocommit=True
         )
+
+
+@contextmanager
+def running(extra_env: dict[str, str] | None = None) -> Iterator[TestStack]:
+    """A TestStack for the block, stopped and cleaned up after, even when it fails to start."""
+    system = TestStack(extra_env)
+    try:
+        yield system.start()
+    finally:
+        system.stop()
 
 
 def wait_for(predicate, *, timeout: float = 10.0, interval: float = 0.1, message: str = ""):

@@ -17,7 +17,7 @@ import requests
 import yaml
 
 from ems.paths import ROOT
-from tests.harness import EMS_UP, TestStack, wait_for
+from tests.harness import EMS_UP, running, wait_for
 
 PROBE = Path(__file__).parent / "fixtures" / "probe"
 
@@ -46,11 +46,8 @@ def probe_stack(tmp_path_factory):
             }
         )
     )
-    system = TestStack({"EMS_STACK_FILE": str(folder / "stack.yml"), "EMS_REPLICAS": ""})
-    try:
-        yield system.start()
-    finally:
-        system.stop()
+    with running({"EMS_STACK_FILE": str(folder / "stack.yml"), "EMS_REPLICAS": ""}) as system:
+        yield system
 
 
 def test_functions_are_listed_with_labels_and_annotations(probe_stack):

@@ -23,7 +23,7 @@ import requests
 import socketio
 import yaml
 
-from tests.harness import TestStack, wait_for
+from tests.harness import running, wait_for
 
 WAIT = 20.0
 
@@ -516,12 +516,8 @@ def two_hubs(tmp_path_factory):
     (folder / "stack.yml").write_text(
         yaml.safe_dump({"version": 1.0, "provider": {"name": "openfaas"}, "functions": {}})
     )
-    system = TestStack({"EMS_HUB_REPLICAS": "2", "EMS_STACK_FILE": str(folder / "stack.yml")})
-    try:
-        system.start()
+    with running({"EMS_HUB_REPLICAS": "2", "EMS_STACK_FILE": str(folder / "stack.yml")}) as system:
         yield system
-    finally:
-        system.stop()
 
 
 def test_an_alert_consumed_by_one_hub_reaches_clients_of_the_other(two_hubs):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 import redis
 
-from tests.harness import ADMIN_PASSWORD, ADMIN_USERNAME, TestStack
+from tests.harness import ADMIN_PASSWORD, ADMIN_USERNAME, TestStack, running
 from tests.identity_helpers import EventTap, error_code, expired_token, forged_token
 
 PASSWORD = "password-123"
@@ -60,12 +60,8 @@ def login(stack: TestStack, username: str, password: str, **kwargs):
 @pytest.fixture(scope="module")
 def locked_down():
     """A second system with self-registration off and nobody else's sign-in failures."""
-    system = TestStack({"EMS_SELF_REGISTRATION": "false"})
-    try:
-        system.start()
+    with running({"EMS_SELF_REGISTRATION": "false"}) as system:
         yield system
-    finally:
-        system.stop()
 
 
 # sign-in ---------------------------------------------------------------------------
@@ -200,12 +196,8 @@ def test_registration_can_be_switched_off(locked_down):
 @pytest.fixture(scope="module")
 def sparing():
     """A system that opens at most three accounts per address and window."""
-    system = TestStack({"REGISTRATIONS_PER_ADDRESS": "3"})
-    try:
-        system.start()
+    with running({"REGISTRATIONS_PER_ADDRESS": "3"}) as system:
         yield system
-    finally:
-        system.stop()
 
 
 def test_one_address_opens_only_so_many_accounts(sparing):
