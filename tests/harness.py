@@ -7,6 +7,7 @@ and removes them afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -18,7 +19,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -78,6 +78,15 @@ class TestStack:
 
     # lifecycle ---------------------------------------------------------------
     def start(self, timeout: float = 240) -> TestStack:
+        """Start ``ems up`` and wait until it answers; if it never does, clean up and raise."""
+        try:
+            return self._start(timeout)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the first failure is the one to report
+                self.stop()
+            raise
+
+    def _start(self, timeout: float) -> TestStack:
         rabbitmqctl("add_vhost", self.vhost)
         rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
         self.log_path = self.state_dir / "ems-up.log"
@@ -267,12 +276,12 @@ class TestStack:
         )
 
 
-@contextmanager
+@contextlib.contextmanager
 def running(extra_env: dict[str, str] | None = None) -> Iterator[TestStack]:
-    """A TestStack for the block, stopped and cleaned up after, even when it fails to start."""
-    system = TestStack(extra_env)
+    """A TestStack for the block, stopped and cleaned up after."""
+    system = TestStack(extra_env).start()
     try:
-        yield system.start()
+        yield system
     finally:
         system.stop()
 

@@ -43,13 +43,7 @@ def metering_stack_file(functions=FUNCTIONS) -> Path:
 
 def start_stack(**env: str) -> TestStack:
     settings = {"EMS_STACK_FILE": str(metering_stack_file()), "EMS_REPLICAS": "", **env}
-    stack = TestStack(settings)
-    try:
-        stack.start()
-    except Exception:
-        stack.stop()
-        raise
-    return stack
+    return TestStack(settings).start()
 
 
 def create_devices(stack: TestStack, count: int, limit: float) -> list[str]:
