@@ -47,13 +47,6 @@ def create_missing(config: Config) -> list[str]:
     return created
 
 
-def drop_all(config: Config) -> None:
-    with psycopg.connect(_server_conninfo(config, "postgres"), autocommit=True) as conn:
-        for context in contexts():
-            name = sql.Identifier(database_name(config, context))
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-
-
 def migrate(config: Config) -> dict[str, int]:
     """Apply each context's pending migrations; return how many ran per context."""
     applied = {}

@@ -118,8 +118,3 @@ def _answer(text: str, model: str) -> dict:
 
 def _error(code: int, status: str, message: str) -> dict:
     return {"error": {"code": code, "message": message, "status": status}}
-
-
-def text_of(request: dict) -> str:
-    """Everything a recorded request asked, system prompt included, as one string."""
-    return json.dumps(request["body"])

@@ -76,10 +76,6 @@ def json_body(event, *, allow_empty: bool = False) -> Any:
         raise HTTPError(400, "bad_json", f"the request body is not valid JSON: {exc}") from None
 
 
-def header(event, name: str) -> str | None:
-    return event.headers.get(name)
-
-
 def query_param(event, name: str, default: str | None = None) -> str | None:
     values = event.query.get(name) if hasattr(event.query, "get") else None
     return values if values is not None else default
