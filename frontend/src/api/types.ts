@@ -135,7 +135,3 @@ export interface StateEvent {
   state: ConversationState;
   user_id: string;
 }
-
-export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string> };
-}
