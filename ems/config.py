@@ -50,6 +50,7 @@ PASSED_PREFIXES = (
     "CHAT_",
     "SIMULATOR_",
     "OUTBOX_",
+    "MONITORING_",
     "LOGIN_",
     "REGISTRATION",
 )

@@ -20,7 +20,7 @@ import pika
 import pytest
 
 from contexts.monitoring.readings import parse_message
-from tests.harness import wait_for
+from tests.harness import running, wait_for
 from tests.identity_helpers import EventTap, settled
 
 INTERVAL = timedelta(minutes=10)
@@ -411,8 +411,54 @@ def test_running_hourly_aggregate_twice_changes_nothing(stack):
     first = aggregate(stack)
     assert first["hours_closed"] >= 2
     before = snapshot()
-    assert aggregate(stack) == {"hours_closed": 0, "days_refreshed": 0, "offline": 0}
+    second = aggregate(stack)
+    assert second == {"hours_closed": 0, "days_refreshed": 0, "offline": 0, "readings_pruned": 0}
     assert snapshot() == before
+
+
+@pytest.fixture(scope="module")
+def keeping_30_days():
+    """A system that keeps raw readings for 30 days (the default keeps them forever)."""
+    with running({"MONITORING_READINGS_RETENTION_DAYS": "30"}) as system:
+        yield system
+
+
+def amounts(stack, device: str) -> dict:
+    """Each hour's kWh and samples (not whether it is closed yet)."""
+    return {hour: row[:2] for (_, hour), row in hourly(stack, [device]).items()}
+
+
+def test_raw_readings_past_retention_are_pruned_and_older_ones_refused(keeping_30_days):
+    stack = keeping_30_days
+    device = stack.monitored_device(max_hourly_kwh=100)["id"]
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    kept = [reading(device, now - timedelta(days=29, minutes=10 * n), 0.25) for n in range(3)]
+    publish_all(stack, kept)
+    drained(stack, [device], 3)
+    # Readings stored before the period was shortened: they count, but are past keeping.
+    past = now - timedelta(days=40)
+    with stack.db("monitoring") as db:
+        db.execute(
+            "INSERT INTO readings (device_id, taken_at, kwh) VALUES (%s, %s, 0.5), (%s, %s, 0.5)",
+            [device, past, device, past + INTERVAL],
+        )
+        db.execute(
+            "INSERT INTO hourly_totals (device_id, hour_start, kwh, samples) VALUES (%s, %s, 1, 2)",
+            [device, hour_of(past)],
+        )
+    totals_before = amounts(stack, device)
+
+    assert aggregate(stack)["readings_pruned"] == 2
+    with stack.db("monitoring") as db:
+        left = db.execute("SELECT count(*) FROM readings WHERE device_id = %s", [device])
+        assert left.fetchone()[0] == 3
+    assert amounts(stack, device) == totals_before  # totals are never pruned
+
+    # A reading from before the period can no longer be told from one already counted.
+    stack.publish("meter.reading", reading(device, past, 0.5))
+    letters = wait_for(lambda: dead_letters(stack, device), timeout=30, message="dead letter")
+    assert "older than readings are kept" in next(iter(letters.values()))
+    assert amounts(stack, device) == totals_before
 
 
 def envelope(event_type: str, data: dict) -> dict:

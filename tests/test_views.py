@@ -604,7 +604,7 @@ def test_acknowledging_an_unknown_alert_is_not_found(stack, people):
         assert response.status_code == 404 and error_code(response) == "not_found"
 
 
-def test_half_hour_zones_are_summed_from_the_readings(stack, people):
+def test_half_hour_zones_are_summed_from_quarter_hours(stack, people):
     """Asia/Kolkata's hours straddle the stored UTC hours; each reading lands in its own."""
     meter = stack.monitored_device(people["owner"]["id"], max_hourly_kwh=1000, timezone=BUCHAREST)
     readings = [

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from ems_runtime import db, outbox
 
-from . import alerts, liveness, readings, totals
+from . import alerts, liveness, readings, retention, totals
 
 
 @dataclass
@@ -54,7 +54,8 @@ def _judge(parsed: list, added: totals.Added) -> Outcome:
 
 def ingest(messages: list) -> Outcome:
     now = datetime.now(UTC)
-    parsed = [readings.parse_message(message, now) for message in messages]
+    oldest = retention.oldest_kept(now)
+    parsed = [readings.parse_message(message, now, oldest) for message in messages]
     candidates: dict[tuple, readings.Reading] = {}
     for message in parsed:
         for reading in message.readings:

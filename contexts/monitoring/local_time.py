@@ -53,7 +53,7 @@ def on_whole_hours(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
     """Whether every local hour in ``[start, end)`` begins on a UTC hour.
 
     True for most zones; false for zones such as Asia/Kolkata (+05:30), whose local
-    hours straddle the stored UTC hours and so must be summed from the readings.
+    hours straddle the stored UTC hours and so must be summed from quarter-hours.
     Judged per calendar year, so a year with any such period counts as a whole.
     """
     return all(_whole_hours_all_year(tz.key, year) for year in range(start.year, end.year + 1))

@@ -37,7 +37,7 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def parse_timestamp(value, now: datetime) -> datetime:
+def parse_timestamp(value, now: datetime, oldest: datetime | None = None) -> datetime:
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
@@ -56,6 +56,11 @@ def parse_timestamp(value, now: datetime) -> datetime:
     moment = moment.astimezone(UTC)
     if moment < EARLIEST or moment > now + FUTURE_TOLERANCE:
         raise InvalidReading(f"timestamp {value!r} is out of range (year 2000 to tomorrow)")
+    if oldest is not None and moment < oldest:
+        raise InvalidReading(
+            f"timestamp {value!r} is older than readings are kept"
+            f" (from {oldest:%Y-%m-%d %H:%M} UTC); it could not be told from one already counted"
+        )
     return moment
 
 
@@ -69,7 +74,7 @@ def parse_kwh(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def parse_reading(raw, now: datetime) -> Reading:
+def parse_reading(raw, now: datetime, oldest: datetime | None = None) -> Reading:
     if not isinstance(raw, dict):
         raise InvalidReading("a reading must be a JSON object")
     missing = [k for k in ("timestamp", "device_id", "measurement_value") if k not in raw]
@@ -80,7 +85,7 @@ def parse_reading(raw, now: datetime) -> Reading:
         raise InvalidReading(f"device_id {device_id!r} is not a UUID")
     return Reading(
         device_id=device_id.lower(),
-        taken_at=parse_timestamp(raw["timestamp"], now),
+        taken_at=parse_timestamp(raw["timestamp"], now, oldest),
         kwh=parse_kwh(raw["measurement_value"]),
     )
 
@@ -95,8 +100,13 @@ class ParsedMessage:
         return "; ".join(self.problems)
 
 
-def parse_message(payload, now: datetime | None = None) -> ParsedMessage:
-    """Every valid reading of a message, and why each other one was refused."""
+def parse_message(
+    payload, now: datetime | None = None, oldest: datetime | None = None
+) -> ParsedMessage:
+    """Every valid reading of a message, and why each other one was refused.
+
+    ``oldest``: readings before it are refused (see ``retention``).
+    """
     now = now or datetime.now(UTC)
     items = payload if isinstance(payload, list) else [payload]
     parsed = ParsedMessage([], [])
@@ -104,7 +114,7 @@ def parse_message(payload, now: datetime | None = None) -> ParsedMessage:
         parsed.problems.append("an empty list holds no reading")
     for position, raw in enumerate(items):
         try:
-            parsed.readings.append(parse_reading(raw, now))
+            parsed.readings.append(parse_reading(raw, now, oldest))
         except InvalidReading as problem:
             where = f"reading {position}: " if isinstance(payload, list) else ""
             parsed.problems.append(f"{where}{problem}")

@@ -1,5 +1,8 @@
 """Storing readings once and adding them to exact hourly totals, one statement a batch.
 
+The same statement keeps quarter-hour totals, for views in zones whose hours start
+at :30 or :45.
+
 A reading's ``measurement_value`` is the energy of the interval that ends at its
 timestamp, so it counts in the hour that interval lies in: the reading at 11:00 in
 10:00-11:00, the one at 11:10 in 11:00-12:00 (UTC hours; every complete hour holds
@@ -7,7 +10,7 @@ one reading per interval).
 
 Only readings this statement actually inserted are added (``ON CONFLICT DO
 NOTHING ... RETURNING``), and the hour rows are upserted with ``kwh = kwh +
-excluded.kwh`` in the database, so redeliveries and any number of concurrent
+excluded.kwh`` in the database (quarters alike), so redeliveries and any number of concurrent
 replicas give exact totals. Rows are written in key order, so concurrent batches
 lock them in the same order and never deadlock. A late reading reopens a closed
 hour (``final = false``) so that hourly-aggregate recloses it and refreshes its day.
@@ -49,6 +52,16 @@ WITH incoming AS (
     ON CONFLICT (device_id, hour_start) DO UPDATE
        SET kwh = h.kwh + excluded.kwh, samples = h.samples + excluded.samples, final = false
     RETURNING h.device_id, h.hour_start, h.kwh
+), quarters AS (
+    INSERT INTO quarter_totals AS q (device_id, quarter_start, kwh)
+    SELECT device_id,
+           date_bin('15 minutes', taken_at - interval '1 microsecond',
+                    timestamptz '2000-01-01 00:00+00'),
+           sum(kwh)
+      FROM stored
+     GROUP BY 1, 2
+     ORDER BY 1, 2
+    ON CONFLICT (device_id, quarter_start) DO UPDATE SET kwh = q.kwh + excluded.kwh
 )
 SELECT (SELECT coalesce(sum(samples), 0) FROM added)::int AS stored,
        (SELECT array_agg(device_id::text) FROM asked WHERE NOT known) AS unknown,

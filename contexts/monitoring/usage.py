@@ -3,8 +3,8 @@
 Hourly totals are kept per UTC hour. For a zone whose hours begin on UTC hours (most
 of them) a local hour is one stored hour and a local day a run of them. For a zone
 such as Asia/Kolkata (+05:30) the local hours straddle the stored ones, so they are
-summed from the readings themselves, bucketed the way ingest buckets them (a reading
-counts in the hour that holds the end of its interval minus an instant).
+summed from the quarter-hour totals ingest keeps alongside (bucketed alike: a reading
+counts where the end of its interval minus an instant falls).
 
 Days and months viewed in the device's own zone come from daily_totals (kept by
 hourly-aggregate in that zone), except the days it may not have caught up with:
@@ -25,11 +25,13 @@ _FROM_HOURLY = """
     SELECT device_id, hour_start AS at, kwh FROM hourly_totals
     WHERE device_id = ANY(%(devices)s::uuid[]) AND hour_start >= %(start)s AND hour_start < %(end)s
 """
-_FROM_READINGS = """
-    SELECT device_id, date_bin('1 hour', taken_at - interval '1 microsecond', %(start)s) AS at,
-           kwh
-    FROM readings
-    WHERE device_id = ANY(%(devices)s::uuid[]) AND taken_at > %(start)s AND taken_at <= %(end)s
+# Local hours that start at :30 or :45 UTC are whole quarter-hours: summing quarters
+# gives exactly what binning each reading by its interval's end would.
+_FROM_QUARTERS = """
+    SELECT device_id, date_bin('1 hour', quarter_start, %(start)s) AS at, kwh
+    FROM quarter_totals
+    WHERE device_id = ANY(%(devices)s::uuid[])
+      AND quarter_start >= %(start)s AND quarter_start < %(end)s
 """
 _BUCKETS = {
     "hour": "at",
@@ -63,7 +65,7 @@ _DAY_BUCKETS = {"day": "day", "month": "date_trunc('month', day)::date"}
 
 
 def _source(tz: ZoneInfo, start: datetime, end: datetime) -> str:
-    return _FROM_HOURLY if local_time.on_whole_hours(tz, start, end) else _FROM_READINGS
+    return _FROM_HOURLY if local_time.on_whole_hours(tz, start, end) else _FROM_QUARTERS
 
 
 def sums(
@@ -84,7 +86,7 @@ def sums(
     else:
         sql = f"""
             SELECT {_BUCKETS[granularity]} AS bucket, sum(kwh) AS kwh
-            FROM ({_FROM_HOURLY if whole_hours else _FROM_READINGS}) hours GROUP BY 1
+            FROM ({_FROM_HOURLY if whole_hours else _FROM_QUARTERS}) hours GROUP BY 1
         """
     # daily_totals may lag behind today (its hours close as they end)
     settled_until = max(first, min(local_time.today(tz), last + timedelta(days=1)))

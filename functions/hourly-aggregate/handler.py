@@ -1,15 +1,18 @@
-"""hourly-aggregate: closes past hours, keeps daily totals, marks silent devices offline.
+"""hourly-aggregate: closes past hours, keeps daily totals, marks silent devices offline,
+and prunes raw readings past their retention period.
 
 Fired by the schedule annotation (internal token) and callable on demand the same
 way. Each step recomputes or flips state only where needed, so a second run right
 after the first changes nothing.
 """
 
+from datetime import UTC, datetime
+
 from ems_runtime import db, outbox
 from ems_runtime.auth import require_internal
 from ems_runtime.web import Routes
 
-from .contexts.monitoring import closing, liveness
+from .contexts.monitoring import closing, liveness, retention
 
 routes = Routes()
 
@@ -22,7 +25,13 @@ def aggregate(event):
     with db.connection() as conn:
         offline = liveness.mark_silent(conn)
     outbox.flush()
-    return {"hours_closed": closed.hours, "days_refreshed": closed.days, "offline": len(offline)}
+    pruned = retention.prune(db.connection, datetime.now(UTC))
+    return {
+        "hours_closed": closed.hours,
+        "days_refreshed": closed.days,
+        "offline": len(offline),
+        "readings_pruned": pruned,
+    }
 
 
 handle = routes
