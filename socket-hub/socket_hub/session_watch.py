@@ -52,6 +52,7 @@ class SessionWatch:
         self.check_seconds = check_seconds
         self.ended = 0
         self._expiry_timers: dict[str, asyncio.TimerHandle] = {}
+        self._ending: set[asyncio.Task] = set()  # held, or the loop may drop them half-way
 
     # expiry ----------------------------------------------------------------------
     def watch_expiry(self, sid: str, caller: Caller) -> None:
@@ -60,9 +61,12 @@ class SessionWatch:
             return
         loop = asyncio.get_running_loop()
         delay = max(0.0, caller.expires_at - time.time())
-        self._expiry_timers[sid] = loop.call_later(
-            delay, lambda: asyncio.ensure_future(self._end(sid, caller, "token_expired"))
-        )
+        self._expiry_timers[sid] = loop.call_later(delay, self._expire, sid, caller)
+
+    def _expire(self, sid: str, caller: Caller) -> None:
+        task = asyncio.get_running_loop().create_task(self._end(sid, caller, "token_expired"))
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
 
     def forget(self, sid: str) -> None:
         timer = self._expiry_timers.pop(sid, None)
