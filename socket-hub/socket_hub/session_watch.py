@@ -26,6 +26,8 @@ from redis.exceptions import RedisError
 
 from ems_runtime.auth import Caller, issued_before, revocation_key, revocations_channel
 
+from .rooms import user_room
+
 log = logging.getLogger("socket_hub.session_watch")
 
 NAMESPACE = "/"
@@ -100,11 +102,7 @@ class SessionWatch:
 
     async def sweep(self, user_id: str | None = None) -> int:
         """End this replica's connections (of one user, or all) whose token no longer holds."""
-        callers = {
-            sid: caller
-            for sid, caller in (await self._local_callers()).items()
-            if user_id is None or caller.id == user_id
-        }
+        callers = await self._local_callers(None if user_id is None else user_room(user_id))
         user_ids = sorted({caller.id for caller in callers.values()})
         marks = await self.store.mget([revocation_key(u) for u in user_ids]) if user_ids else []
         valid_from = {u: _text(mark) for u, mark in zip(user_ids, marks, strict=True)}
@@ -128,10 +126,13 @@ class SessionWatch:
         self.ended += 1
         return 1
 
-    async def _local_callers(self) -> dict[str, Caller]:
-        """The callers of this process's connections (the manager knows only its own)."""
+    async def _local_callers(self, room: str | None) -> dict[str, Caller]:
+        """The callers of this process's connections in ``room`` (None: all of them).
+
+        The manager knows only this process's own participants, which is what a sweep needs.
+        """
         callers = {}
-        for sid, _ in self.sio.manager.get_participants(NAMESPACE, None):
+        for sid, _ in self.sio.manager.get_participants(NAMESPACE, room):
             try:
                 session = await self.sio.get_session(sid)
             except KeyError:
