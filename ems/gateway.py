@@ -41,6 +41,7 @@ SESSION = web.AppKey("session", aiohttp.ClientSession)
 HUBS = web.AppKey("hubs", list)
 READY = web.AppKey("ready", asyncio.Event)
 STATIC = web.AppKey("static", Path)
+BACKGROUND = web.AppKey("background", set)
 
 # The web app runs only its own scripts, talks only to its own origin (functions and
 # the socket), and is never framed. Mantine and Recharts set inline style attributes.
@@ -55,7 +56,6 @@ SPA_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-BACKGROUND = web.AppKey("background", set)
 
 
 def _forward_headers(request: web.Request, call_id: str) -> dict[str, str]:
