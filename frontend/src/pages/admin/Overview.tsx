@@ -35,19 +35,22 @@ export function fleetFigures(devices: Device[], summary: DeviceSummary[]): Fleet
     else offline.push({ device, lastReadingAt: row.last_reading_at });
   }
   offline.sort((a, b) => a.lastReadingAt.localeCompare(b.lastReadingAt));
-  const topToday = devices
-    .map((device) => ({ id: device.id, name: device.name, kwh: byId.get(device.id)?.today_kwh ?? 0 }))
-    .filter((row) => row.kwh > 0)
-    .sort((a, b) => b.kwh - a.kwh)
-    .slice(0, TOP_CONSUMERS);
+  const today = devices.map((device) => ({
+    id: device.id,
+    name: device.name,
+    kwh: byId.get(device.id)?.today_kwh ?? 0,
+  }));
   return {
     devices: devices.length,
     online,
     offline,
     neverReported,
     unassigned: devices.filter((device) => !device.owner_id).length,
-    todayKwh: devices.reduce((sum, device) => sum + (byId.get(device.id)?.today_kwh ?? 0), 0),
-    topToday,
+    todayKwh: today.reduce((sum, row) => sum + row.kwh, 0),
+    topToday: today
+      .filter((row) => row.kwh > 0)
+      .sort((a, b) => b.kwh - a.kwh)
+      .slice(0, TOP_CONSUMERS),
   };
 }
 
