@@ -28,23 +28,31 @@ def up(args) -> None:
 
 def migrate(args) -> None:
     config = config_module.load()
-    if services.ensure(config, start=False):
-        raise SystemExit(1)
+    postgres = services.Postgres(config)
+    problem = postgres.sign_in()
+    if problem:
+        raise SystemExit(f"ems migrate: PostgreSQL at {postgres.where}: {problem}")
     databases.create_missing(config)
     for context, count in databases.migrate(config).items():
         print(f"{context}: {count} migration(s) applied")
 
 
 def check_services(args) -> None:
-    if services.ensure(config_module.load(), start=args.start):
-        raise SystemExit(1)
-    print("PostgreSQL, RabbitMQ and Redis answer.")
+    config = config_module.load()
+    try:
+        if args.remove:
+            services.remove(config)
+        elif services.ensure(config, start=args.start):
+            raise SystemExit(1)
+    except services.SetupError as exc:
+        raise SystemExit(f"ems services: {exc}") from None
 
 
 def main(argv=None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # yoyo logs every step of every migration; ems prints one line per database instead.
     logging.getLogger("yoyo").setLevel(logging.WARNING)
+    logging.getLogger("pika").setLevel(logging.WARNING)  # the set-up's sign-in checks
     parser = argparse.ArgumentParser(prog="ems", description="faas-ems on this machine")
     commands = parser.add_subparsers(dest="command", required=True)
     up_parser = commands.add_parser("up", help="run the whole system on one URL")
@@ -62,7 +70,14 @@ def main(argv=None) -> None:
         "services", help="check that PostgreSQL, RabbitMQ and Redis answer"
     )
     services_parser.add_argument(
-        "--start", action="store_true", help="start (as root: install) the ones that do not"
+        "--start",
+        action="store_true",
+        help="as root, install, start and set up what is missing",
+    )
+    services_parser.add_argument(
+        "--remove",
+        action="store_true",
+        help="stop and delete the servers the set-up made for ports of their own",
     )
     services_parser.set_defaults(run=check_services)
     args = parser.parse_args(argv)

@@ -1,8 +1,9 @@
 """Configuration of a one-machine run, from the environment and an optional ``.env``.
 
 Every key is documented in ``.env.example``. Development secrets that are not
-given are generated once and kept in ``.ems/secrets`` (ignored by git), so that
-tokens stay valid across restarts and nothing secret is ever committed.
+given (the tokens, and the passwords of faas-ems's own PostgreSQL role and
+RabbitMQ user) are generated once and kept in ``.ems/secrets`` (ignored by git),
+so that tokens stay valid across restarts and nothing secret is ever committed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .paths import ROOT, STACK_FILE, STATE
 
@@ -22,7 +24,8 @@ SECRET_NAMES = (
     "redis-password",
     "gemini-api-key",
 )
-GENERATED_SECRETS = ("jwt-secret", "internal-token")
+# The accounts that the set-up makes for faas-ems itself (see ems.services).
+OWN_ACCOUNT = "ems"
 
 # Keys a function gets from this machine rather than from stack.yml's Swarm values.
 PLATFORM_KEYS = (
@@ -60,8 +63,8 @@ DEFAULTS = {
     "EMS_PORT": "8080",
     "DB_HOST": "127.0.0.1",
     "DB_PORT": "5432",
-    "DB_USER": "postgres",
-    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
+    "DB_USER": OWN_ACCOUNT,
+    "AMQP_URL": f"amqp://{OWN_ACCOUNT}@127.0.0.1:5672/%2F",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMS_EXCHANGE": "ems",
     "EMS_DB_PREFIX": "ems_",
@@ -134,13 +137,25 @@ def load(overrides: dict[str, str] | None = None) -> Config:
     return Config(values=values, secrets=_secrets(values, state_dir), state_dir=state_dir)
 
 
+def _generated(values: dict[str, str]) -> set[str]:
+    """Secrets made here when not given: the tokens, and the passwords of our own accounts."""
+    names = {"jwt-secret", "internal-token"}
+    if values["DB_USER"] == OWN_ACCOUNT:
+        names.add("db-password")
+    amqp = urlsplit(values["AMQP_URL"])
+    if amqp.username == OWN_ACCOUNT and amqp.password is None:
+        names.add("rabbitmq-password")
+    return names
+
+
 def _secrets(values: dict[str, str], state_dir: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     stored = state_dir / "secrets"
+    generated = _generated(values)
     for name in SECRET_NAMES:
         env_name = name.upper().replace("-", "_")
         value = os.environ.get(env_name) or values.get(env_name)
-        if not value and name in GENERATED_SECRETS:
+        if not value and name in generated:
             path = stored / name
             if not path.is_file():
                 stored.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from yoyo import get_backend, read_migrations
 
 from .config import Config
@@ -18,17 +20,16 @@ def contexts() -> list[str]:
     return sorted(path.parent.name for path in CONTEXTS.glob("*/migrations") if path.is_dir())
 
 
-def _server_conninfo(config: Config, dbname: str) -> str:
-    password = config.secrets.get("db-password")
-    parts = {
-        "host": config.values["DB_HOST"],
-        "port": config.values["DB_PORT"],
-        "user": config.values["DB_USER"],
-        "dbname": dbname,
-    }
-    if password:
-        parts["password"] = password
-    return " ".join(f"{k}={v}" for k, v in parts.items())
+def conninfo(config: Config, dbname: str = "postgres") -> str:
+    """A quoted libpq connection string for the configured account."""
+    return make_conninfo(
+        host=config.values["DB_HOST"],
+        port=config.values["DB_PORT"],
+        user=config.values["DB_USER"],
+        password=config.secrets.get("db-password"),
+        dbname=dbname,
+        connect_timeout=5,
+    )
 
 
 def database_name(config: Config, context: str) -> str:
@@ -37,7 +38,7 @@ def database_name(config: Config, context: str) -> str:
 
 def create_missing(config: Config) -> list[str]:
     created = []
-    with psycopg.connect(_server_conninfo(config, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(conninfo(config, "postgres"), autocommit=True) as conn:
         for context in contexts():
             name = database_name(config, context)
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
@@ -51,11 +52,12 @@ def migrate(config: Config) -> dict[str, int]:
     """Apply each context's pending migrations; return how many ran per context."""
     applied = {}
     for context in contexts():
+        password = config.secrets.get("db-password")
         url = (
-            f"postgresql+psycopg://{config.values['DB_USER']}"
-            f"{':' + config.secrets['db-password'] if 'db-password' in config.secrets else ''}"
+            f"postgresql+psycopg://{quote(config.values['DB_USER'], safe='')}"
+            f"{':' + quote(password, safe='') if password else ''}"
             f"@{config.values['DB_HOST']}:{config.values['DB_PORT']}"
-            f"/{database_name(config, context)}"
+            f"/{quote(database_name(config, context), safe='')}"
         )
         backend = get_backend(url)
         migrations = read_migrations(str(CONTEXTS / context / "migrations"))
@@ -73,7 +75,7 @@ def seed_admin(config: Config) -> bool:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     seed = importlib.import_module("contexts.identity.seed")
-    with psycopg.connect(_server_conninfo(config, database_name(config, "identity"))) as conn:
+    with psycopg.connect(conninfo(config, database_name(config, "identity"))) as conn:
         return seed.ensure_admin(
             conn, config.values["EMS_ADMIN_USERNAME"], config.values["EMS_ADMIN_PASSWORD"]
         )

@@ -97,7 +97,7 @@ class System:
         simulator = self._child(
             "simulator-0",
             "simulator",
-            [],
+            ["rabbitmq-password"],
             {"EMS_ADMIN_USERNAME": username, "EMS_ADMIN_PASSWORD": password},
         )
         simulator.argv += [
@@ -131,7 +131,7 @@ class System:
             child = self._child(
                 f"socket-hub-{index}",
                 "socket_hub",
-                ["jwt-secret", "internal-token"],
+                ["jwt-secret", "internal-token", "rabbitmq-password"],
                 {"HUB_HOST": "127.0.0.1", "HUB_PORT": str(port)},
             ).start()
             self.children.append(child)
@@ -157,7 +157,9 @@ class System:
         if importlib.util.find_spec("connector.__main__") is None:
             return
         for index in range(int(self.config.get("EMS_CONNECTOR_REPLICAS") or 1)):
-            child = self._child(f"connector-{index}", "connector", ["internal-token"], {})
+            child = self._child(
+                f"connector-{index}", "connector", ["internal-token", "rabbitmq-password"], {}
+            )
             self.children.append(child.start())
 
     def report(self, seconds: float) -> None:

@@ -1,8 +1,9 @@
 """A whole faas-ems system for tests and benchmarks, isolated per run.
 
 It runs ``ems up`` as users do, against the machine's real PostgreSQL, RabbitMQ
-and Redis, with databases, a RabbitMQ vhost and a Redis key prefix of its own,
-and removes them afterwards.
+and Redis (as ``make services`` set them up, reached with the same settings and
+accounts as ``ems up``), with databases, a RabbitMQ vhost and a Redis key prefix
+of its own, and removes them afterwards.
 """
 
 from __future__ import annotations
@@ -27,16 +28,72 @@ import psycopg
 import redis
 import requests
 
+from ems import config as ems_config
+from ems import databases
+from ems.config import Config
 from ems.paths import ROOT
 from ems.processes import free_port
+from ems.services.rabbitmq import RabbitMQ
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin-test-password"
 EMS_UP = [sys.executable, "-m", "ems", "up"]
 
 
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+class Services:
+    """The machine's PostgreSQL, RabbitMQ and Redis, through faas-ems's own settings."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.broker = RabbitMQ(config)
+
+    def postgres(self, dbname: str = "postgres", **kwargs) -> psycopg.Connection:
+        return psycopg.connect(databases.conninfo(self.config, dbname), **kwargs)
+
+    def drop_databases(self, prefix: str) -> None:
+        with self.postgres(autocommit=True) as db:
+            names = db.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix + "%"]
+            ).fetchall()
+            for (name,) in names:
+                db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def rabbitmqctl(self, *args: str) -> str:
+        return self.broker.ctl(*args)
+
+    def amqp_url(self, vhost: str, password: str | None = None) -> str:
+        broker = self.broker
+        secret = quote(password or broker.password, safe="")
+        return (
+            f"amqp://{quote(broker.user, safe='')}:{secret}@{broker.host}:{broker.port}"
+            f"/{quote(vhost, safe='')}"
+        )
+
+    def grant(self, vhost: str) -> None:
+        self.rabbitmqctl("set_permissions", "-p", vhost, self.broker.user, ".*", ".*", ".*")
+
+    def revoke(self, vhost: str) -> None:
+        self.rabbitmqctl("clear_permissions", "-p", vhost, self.broker.user)
+
+    @contextlib.contextmanager
+    def vhost(self, prefix: str) -> Iterator[str]:
+        """A vhost of the test's own that faas-ems's user may use, by name."""
+        name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        self.rabbitmqctl("add_vhost", name)
+        try:
+            self.grant(name)
+            yield name
+        finally:
+            self.rabbitmqctl("delete_vhost", name)
+
+    def redis(self) -> redis.Redis:
+        return redis.Redis.from_url(
+            self.config.values["REDIS_URL"], password=self.config.secrets.get("redis-password")
+        )
+
+
+# What `make services` set up on this machine, read as `ems up` reads it.
+SERVICES = Services(ems_config.load())
 
 
 class TestStack:
@@ -44,14 +101,15 @@ class TestStack:
 
     __test__ = False
 
-    def __init__(self, extra_env: dict[str, str] | None = None):
+    def __init__(self, extra_env: dict[str, str] | None = None, services: Services = SERVICES):
+        self.services = services
         self.run_id = uuid.uuid4().hex[:8]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.vhost = f"ems-test-{self.run_id}"
         self.db_prefix = f"emst_{self.run_id}_"
         self.key_prefix = f"emst:{self.run_id}:"
-        self.amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{quote(self.vhost, safe='')}"
+        self.amqp_url = services.amqp_url(self.vhost)
         self.jwt_secret = secrets.token_urlsafe(32)
         self.internal_token = secrets.token_urlsafe(32)
         self.state_dir = Path(tempfile.mkdtemp(prefix=f"ems-test-{self.run_id}-"))
@@ -61,6 +119,11 @@ class TestStack:
             "EMS_DB_PREFIX": self.db_prefix,
             "EMS_KEY_PREFIX": self.key_prefix,
             "AMQP_URL": self.amqp_url,
+            "DB_HOST": services.config.values["DB_HOST"],
+            "DB_PORT": services.config.values["DB_PORT"],
+            "DB_USER": services.config.values["DB_USER"],
+            "DB_PASSWORD": services.config.secrets.get("db-password", ""),
+            "REDIS_URL": services.config.values["REDIS_URL"],
             "JWT_SECRET": self.jwt_secret,
             "INTERNAL_TOKEN": self.internal_token,
             "EMS_ADMIN_USERNAME": ADMIN_USERNAME,
@@ -87,8 +150,8 @@ class TestStack:
             raise
 
     def _start(self, timeout: float) -> TestStack:
-        rabbitmqctl("add_vhost", self.vhost)
-        rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        self.services.rabbitmqctl("add_vhost", self.vhost)
+        self.services.grant(self.vhost)
         self.log_path = self.state_dir / "ems-up.log"
         self.process = subprocess.Popen(
             EMS_UP,
@@ -127,14 +190,9 @@ class TestStack:
         self._remove_resources()
 
     def _remove_resources(self) -> None:
-        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as db:
-            names = db.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s", [self.db_prefix + "%"]
-            ).fetchall()
-            for (name,) in names:
-                db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        rabbitmqctl("delete_vhost", self.vhost)
-        client = redis.Redis()
+        self.services.drop_databases(self.db_prefix)
+        self.services.rabbitmqctl("delete_vhost", self.vhost)
+        client = self.services.redis()
         keys = list(client.scan_iter(match=self.key_prefix + "*", count=1000))
         if keys:
             client.delete(*keys)
@@ -271,15 +329,15 @@ class TestStack:
 
     def db(self, context: str) -> psycopg.Connection:
         """A direct connection to a context's database, for checking what was stored."""
-        return psycopg.connect(
-            f"host=127.0.0.1 user=postgres dbname={self.db_prefix}{context}", autocommit=True
-        )
+        return self.services.postgres(f"{self.db_prefix}{context}", autocommit=True)
 
 
 @contextlib.contextmanager
-def running(extra_env: dict[str, str] | None = None) -> Iterator[TestStack]:
+def running(
+    extra_env: dict[str, str] | None = None, services: Services = SERVICES
+) -> Iterator[TestStack]:
     """A TestStack for the block, stopped and cleaned up after."""
-    system = TestStack(extra_env).start()
+    system = TestStack(extra_env, services).start()
     try:
         yield system
     finally:

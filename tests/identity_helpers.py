@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 
 import jwt
@@ -83,14 +82,9 @@ class EventTap:
 
 def settled(stack: TestStack, function: str) -> bool:
     """No message for ``function`` is waiting, in flight, or waiting to be retried."""
-    command = ["rabbitmqctl", "-q", "list_queues", "-p", stack.vhost, "--no-table-headers"]
-    listed = subprocess.run(
-        [*command, "name", "messages"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
+    listed = stack.services.rabbitmqctl(
+        "list_queues", "-p", stack.vhost, "--no-table-headers", "name", "messages"
+    )
     counts = dict(line.split("\t") for line in listed.splitlines() if line.strip())
     relevant = [
         int(count)

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote
 
 import pika
 import pytest
@@ -33,6 +32,7 @@ from connector.gateway import INTERNAL_HEADER, Function, parse_functions
 from ems.paths import ROOT
 from ems.processes import free_port
 from ems_runtime import auth
+from tests.harness import SERVICES
 
 INTERNAL_TOKEN = "connector-test-token"
 GATEWAY_USER, GATEWAY_PASSWORD = "admin", "gateway-test-password"
@@ -153,7 +153,7 @@ class Broker:
 
     def __init__(self, vhost: str):
         self.vhost = vhost
-        self.url = f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}"
+        self.url = SERVICES.amqp_url(vhost)
         self.connection = pika.BlockingConnection(pika.URLParameters(self.url))
         self.channel = self.connection.channel()
         self.channel.confirm_delivery()
@@ -175,13 +175,9 @@ class Broker:
     def queues(self) -> dict[str, tuple[int, int]]:
         """name -> (messages ready or unacknowledged, consumers)."""
         columns = ["name", "messages", "consumers"]
-        listed = subprocess.run(
-            ["rabbitmqctl", "-q", "list_queues", "-p", self.vhost, "--no-table-headers", *columns],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        ).stdout
+        listed = SERVICES.rabbitmqctl(
+            "list_queues", "-p", self.vhost, "--no-table-headers", *columns
+        )
         rows = (line.split("\t") for line in listed.splitlines() if line.strip())
         return {name: (int(messages), int(consumers)) for name, messages, consumers in rows}
 
@@ -195,10 +191,6 @@ class Broker:
 
     def close(self) -> None:
         self.connection.close()
-
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT_SECONDS):
@@ -240,11 +232,8 @@ class Connector:
 
 @pytest.fixture(scope="module")
 def vhost():
-    name = f"ems-connector-test-{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", name)
-    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    yield name
-    rabbitmqctl("delete_vhost", name)
+    with SERVICES.vhost("ems-connector-test") as name:
+        yield name
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-import redis
 
 from tests.harness import ADMIN_PASSWORD, ADMIN_USERNAME, TestStack, running
 from tests.identity_helpers import EventTap, error_code, expired_token, forged_token
@@ -593,7 +592,7 @@ def test_repeated_failures_from_one_address_lock_every_username(locked_down):
     X-Real-IP headers do not help, since the address that counts is the one the gateway saw."""
     user, _ = locked_down.create_user()
     counter = f"{locked_down.key_prefix}login-failures:address:127.0.0.1"
-    store = redis.Redis()
+    store = locked_down.services.redis()
     store.delete(counter)
     try:
         for attempt in range(20):

@@ -29,7 +29,7 @@ import pytest
 
 from ems.paths import ROOT
 from ems.processes import free_port
-from tests.harness import rabbitmqctl, wait_for
+from tests.harness import SERVICES, wait_for
 
 NOW = "2024-03-11T00:03:00+00:00"  # a Monday; the grid's last past point is 00:00
 RUN_TIMEOUT = 120
@@ -38,11 +38,8 @@ GRID = 600
 
 @pytest.fixture(scope="module")
 def amqp_url():
-    vhost = f"ems-sim-test-{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    rabbitmqctl("delete_vhost", vhost)
+    with SERVICES.vhost("ems-sim-test") as vhost:
+        yield SERVICES.amqp_url(vhost)
 
 
 @contextlib.contextmanager
@@ -254,12 +251,12 @@ def test_nothing_is_lost_when_the_broker_drops_the_connection_mid_run(amqp_url, 
     try:
         wait_for(lambda: queue.depth() > 5000, timeout=60, message="readings to flow")
         # The broker goes away for a while: connections are closed and refused.
-        rabbitmqctl("clear_permissions", "-p", vhost, "guest")
+        SERVICES.revoke(vhost)
         try:
-            rabbitmqctl("close_all_connections", "-p", vhost, "test: the broker goes away")
+            SERVICES.rabbitmqctl("close_all_connections", "-p", vhost, "test: the broker goes away")
             time.sleep(2)
         finally:
-            rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+            SERVICES.grant(vhost)
         stdout, stderr = run.communicate(timeout=RUN_TIMEOUT)
     finally:
         run.kill()
@@ -419,7 +416,7 @@ def test_a_yaml_config_and_bad_config_files(amqp_url, queue, tmp_path):
 
 
 def test_wrong_broker_credentials_end_the_run_with_a_clear_message(amqp_url):
-    wrong = amqp_url.replace("guest:guest", "guest:not-the-password")
+    wrong = SERVICES.amqp_url(amqp_url.rsplit("/", 1)[1], password="not-the-password")
     run = simulator("--device", "m", "--backfill", "1", "--amqp", wrong)
     assert run.returncode == 1
     assert "refused the credentials" in run.stderr

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pika
-import psycopg
 import pytest
 import requests
 import yaml
@@ -41,7 +40,7 @@ from ems.paths import ROOT
 from ems.processes import free_port
 from socket_hub.config import HubConfig
 from socket_hub.consumer import declare as declare_hub_queues
-from tests.harness import rabbitmqctl, wait_for
+from tests.harness import SERVICES, wait_for
 
 SWARM = ROOT / "swarm"
 SWARM_STACK = SWARM / "stack.yml"
@@ -311,17 +310,16 @@ def definitions_vhost():
     path = Path(f"/tmp/{vhost}.json")
     path.write_text(json.dumps(imported))
     os.chmod(path, 0o644)
-    rabbitmqctl("import_definitions", str(path))
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    SERVICES.rabbitmqctl("import_definitions", str(path))
+    SERVICES.grant(vhost)
     yield vhost, definitions
-    rabbitmqctl("delete_vhost", vhost)
+    SERVICES.rabbitmqctl("delete_vhost", vhost)
     path.unlink()
 
 
 def broker_bindings(vhost: str) -> set[tuple[str, str, str]]:
     columns = ["source_name", "destination_name", "routing_key"]
-    argv = ["rabbitmqctl", "-q", "list_bindings", "-p", vhost, "--no-table-headers", *columns]
-    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=60).stdout
+    out = SERVICES.rabbitmqctl("list_bindings", "-p", vhost, "--no-table-headers", *columns)
     rows = (line.split("\t") for line in out.splitlines() if line.strip())
     return {tuple(row) for row in rows if row[0]}
 
@@ -339,9 +337,7 @@ def test_rabbitmq_definitions_match_what_connector_and_hub_declare(
         for topic in spec.topics
     }
     assert expected <= imported, expected - imported
-    connection = pika.BlockingConnection(
-        pika.URLParameters(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
-    )
+    connection = pika.BlockingConnection(pika.URLParameters(SERVICES.amqp_url(vhost)))
     try:
         channel = connection.channel()
         delays = ConnectorConfig.__dataclass_fields__["retry_delays"].default
@@ -563,8 +559,10 @@ def test_migrate_image_creates_and_migrates_every_context_once(tmp_path):
     (secrets / "admin-password").write_text("swarm-admin-password\n")
     prefix = f"emst_{uuid.uuid4().hex[:8]}_"
     env = {
-        "DB_HOST": "127.0.0.1",
-        "DB_USER": "postgres",
+        "DB_HOST": SERVICES.config.values["DB_HOST"],
+        "DB_PORT": SERVICES.config.values["DB_PORT"],
+        "DB_USER": SERVICES.config.values["DB_USER"],
+        "DB_PASSWORD": SERVICES.config.secrets.get("db-password", ""),
         "EMS_DB_PREFIX": prefix,
         "EMS_SECRETS_DIR": str(secrets),
         "EMS_STATE_DIR": str(tmp_path / "state"),
@@ -580,13 +578,11 @@ def test_migrate_image_creates_and_migrates_every_context_once(tmp_path):
         output = again.communicate(timeout=120)[0].decode()
         assert again.returncode == 0, output
         assert all(f"{c}: 0 migration(s) applied" in output for c in databases.contexts())
-        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={prefix}identity") as conn:
+        with SERVICES.postgres(f"{prefix}identity") as conn:
             tables = {row[0] for row in conn.execute("SELECT tablename FROM pg_tables")}
         assert "_yoyo_migration" in tables
     finally:
-        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
-            for context in databases.contexts():
-                c.execute(f'DROP DATABASE IF EXISTS "{prefix}{context}" WITH (FORCE)')
+        SERVICES.drop_databases(prefix)
 
 
 def test_simulator_image_command_runs(tmp_path):

@@ -26,6 +26,7 @@ from pika.exceptions import AMQPError
 
 from connector import topology
 from connector.config import Config
+from tests.harness import SERVICES
 from tests.test_connector import (
     EXCHANGE,
     GATEWAY_PASSWORD,
@@ -34,7 +35,6 @@ from tests.test_connector import (
     Call,
     Connector,
     FakeGateway,
-    rabbitmqctl,
     wait_until,
 )
 
@@ -59,8 +59,8 @@ def fill(broker: Broker, queue: str, topic: str, count: int) -> None:
 
 def run(messages: int, batch: int, concurrency: int, tmp: str) -> None:
     vhost = f"ems-bench-connector-{int(time.time())}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    SERVICES.rabbitmqctl("add_vhost", vhost)
+    SERVICES.grant(vhost)
     gateway = FakeGateway()
     broker = Broker(vhost)
     received = {"count": 0, "first": 0.0, "last": 0.0}
@@ -101,7 +101,7 @@ def run(messages: int, batch: int, concurrency: int, tmp: str) -> None:
         gateway.stop()
         with contextlib.suppress(AMQPError):
             broker.close()
-        rabbitmqctl("delete_vhost", vhost)
+        SERVICES.rabbitmqctl("delete_vhost", vhost)
     seconds = received["last"] - received["first"]
     calls = len(gateway.calls)
     print(

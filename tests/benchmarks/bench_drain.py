@@ -26,8 +26,6 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import psycopg
-
 from tests.benchmarks.pipeline_stack import (
     PROPERTIES,
     CpuMeter,
@@ -116,9 +114,9 @@ class SeedConsumer:
 
     def __init__(self, stack: TestStack, total: int):
         self.dbname = f"{stack.db_prefix}seed_consumer"
-        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as db:
+        with stack.services.postgres(autocommit=True) as db:
             db.execute(f'CREATE DATABASE "{self.dbname}"')
-        self.db = psycopg.connect(f"host=127.0.0.1 user=postgres dbname={self.dbname}")
+        self.db = stack.services.postgres(self.dbname)
         self.db.execute(self.SCHEMA)
         self.db.commit()
         self.stack = stack

@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 from ems.paths import ROOT
-from tests.harness import rabbitmqctl
+from tests.harness import SERVICES
 from tests.test_simulator import ReadingsQueue
 
 
@@ -32,11 +32,8 @@ def main() -> None:
     options.add_argument("--batch", type=int, nargs="+", default=[1, 100])
     args = options.parse_args()
 
-    vhost = f"ems-bench-simulator-{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    try:
+    with SERVICES.vhost("ems-bench-simulator") as vhost:
+        url = SERVICES.amqp_url(vhost)
         with tempfile.TemporaryDirectory() as folder:
             fleet = Path(folder) / "fleet.json"
             fleet.write_text(
@@ -56,8 +53,6 @@ def main() -> None:
                 print(f"--- {args.devices} devices x {args.days:g} days, --batch {batch}")
                 print(run.stdout.rstrip())
                 print(f"{'in queue':<11} {stored} messages")
-    finally:
-        rabbitmqctl("delete_vhost", vhost)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,75 @@
+"""PostgreSQL, RabbitMQ and Redis for faas-ems on one machine: checked, or set up.
+
+``ensure`` checks that each service answers at its configured address and that
+faas-ems's account signs in. With ``start``, as root, for a service on this
+machine, it also does what is missing, and says each thing it did: installs
+Debian's packages (one apt-get call for all), starts the server, creates
+faas-ems's own account. A second run finds everything in place and only checks.
+A service that already runs is used as it is, through the configured settings;
+of its accounts only faas-ems's own (``ems``) is ever created or changed.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from .host import SetupError, install_packages, is_root, wait_until
+from .postgres import Postgres
+from .rabbitmq import RabbitMQ
+from .redis import Redis
+
+__all__ = ["Postgres", "RabbitMQ", "Redis", "SetupError", "ensure", "remove", "services"]
+
+START_SECONDS = 120
+
+
+def services(config) -> list:
+    return [Postgres(config), RabbitMQ(config), Redis(config)]
+
+
+def ensure(config, *, start: bool, say=print) -> list[str]:
+    """Check (with ``start``: set up) every service; return what is still wrong."""
+    manage = start and is_root()
+    chosen = services(config)
+    absent = [s for s in chosen if s.local and not s.installed() and not _listening(s)]
+    if manage and absent:
+        install_packages([package for s in absent for package in s.packages], say)
+    problems = []
+    for service in chosen:
+        problem = _ensure_one(service, manage and service.local, say)
+        if problem:
+            problems.append(problem)
+            say(problem)
+    if problems and start and not is_root():
+        say("Not root, so nothing was installed or started: run `sudo make services` once.")
+    return problems
+
+
+def _ensure_one(service, manage: bool, say) -> str | None:
+    if manage and not _listening(service):
+        service.start(say)
+        if wait_until(lambda: None if _listening(service) else "down", START_SECONDS):
+            return f"{service.name} did not start on {service.where} in {START_SECONDS}s"
+    problem = service.sign_in()
+    if problem and manage and service.own_account and _listening(service):
+        service.provision(say)
+        problem = wait_until(service.sign_in, 10)
+    if problem:
+        return f"{service.name} at {service.where}: {problem}\n  {service.hint()}"
+    say(f"{service.name} {service.where}: ready ({service.account})")
+    return None
+
+
+def _listening(service) -> bool:
+    """Whether something listens at the service's address, whatever it would say to us."""
+    try:
+        with socket.create_connection((service.host, service.port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def remove(config, say=print) -> None:
+    """Stop and delete the servers the set-up started on ports of their own."""
+    for service in services(config):
+        service.remove(say)
