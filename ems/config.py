@@ -158,10 +158,20 @@ def _secrets(values: dict[str, str], state_dir: Path) -> dict[str, str]:
         if not value and name in generated:
             path = stored / name
             if not path.is_file():
-                stored.mkdir(parents=True, exist_ok=True)
-                path.write_text(secrets.token_urlsafe(32))
-                path.chmod(0o600)
+                _generate(path)
             value = path.read_text().strip()
         if value:
             found[name] = value
     return found
+
+
+def _generate(path: Path) -> None:
+    """Write a new secret, mode 600, owned by whoever owns the checkout's state folder's
+    parent, so that a one-off `sudo make services` leaves files its user can read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_urlsafe(32))
+    path.chmod(0o600)
+    owner = path.parent.parent.parent.stat()
+    if os.geteuid() == 0 and owner.st_uid != 0:
+        for made in (path.parent.parent, path.parent, path):
+            os.chown(made, owner.st_uid, owner.st_gid)
