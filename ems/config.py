@@ -24,8 +24,11 @@ SECRET_NAMES = (
     "redis-password",
     "gemini-api-key",
 )
-# The accounts that the set-up makes for faas-ems itself (see ems.services).
+GENERATED_TOKENS = ("jwt-secret", "internal-token")
+# The accounts that the set-up makes for faas-ems itself (see ems.services), and where
+# their passwords are kept for every checkout on this machine.
 OWN_ACCOUNT = "ems"
+MACHINE_SECRETS = Path("/var/lib/faas-ems/secrets")
 
 # Keys a function gets from this machine rather than from stack.yml's Swarm values.
 PLATFORM_KEYS = (
@@ -137,9 +140,9 @@ def load(overrides: dict[str, str] | None = None) -> Config:
     return Config(values=values, secrets=_secrets(values, state_dir), state_dir=state_dir)
 
 
-def _generated(values: dict[str, str]) -> set[str]:
-    """Secrets made here when not given: the tokens, and the passwords of our own accounts."""
-    names = {"jwt-secret", "internal-token"}
+def _own_accounts(values: dict[str, str]) -> set[str]:
+    """The passwords of faas-ems's own accounts that the settings leave to this machine."""
+    names = set()
     if values["DB_USER"] == OWN_ACCOUNT:
         names.add("db-password")
     amqp = urlsplit(values["AMQP_URL"])
@@ -151,25 +154,45 @@ def _generated(values: dict[str, str]) -> set[str]:
 def _secrets(values: dict[str, str], state_dir: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     stored = state_dir / "secrets"
-    generated = _generated(values)
+    accounts = _own_accounts(values)
     for name in SECRET_NAMES:
         env_name = name.upper().replace("-", "_")
         value = os.environ.get(env_name) or values.get(env_name)
-        if not value and name in generated:
+        if not value and (name in GENERATED_TOKENS or name in accounts):
             path = stored / name
             if not path.is_file():
-                _generate(path)
+                _keep(path, _machine_password(name) if name in accounts else None)
             value = path.read_text().strip()
         if value:
             found[name] = value
     return found
 
 
-def _generate(path: Path) -> None:
-    """Write a new secret, mode 600, owned by whoever owns the checkout's state folder's
-    parent, so that a one-off `sudo make services` leaves files its user can read."""
+def _machine_password(name: str) -> str:
+    """The password of one of faas-ems's own accounts on this machine's servers.
+
+    The accounts belong to the machine, not to one checkout: the first set-up makes
+    the password and keeps it in MACHINE_SECRETS (root's, when run as root), and every
+    later checkout takes the same one instead of resetting the account under the
+    others' feet.
+    """
+    shared = MACHINE_SECRETS / name
+    if os.access(shared, os.R_OK):
+        return shared.read_text().strip()
+    password = secrets.token_urlsafe(32)
+    if os.geteuid() == 0:
+        MACHINE_SECRETS.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shared.write_text(password)
+        shared.chmod(0o600)
+    return password
+
+
+def _keep(path: Path, value: str | None) -> None:
+    """Write a secret (a new one if none is given), mode 600, owned by whoever owns the
+    checkout's state folder's parent, so that a one-off `sudo make services` leaves
+    files its user can read."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(secrets.token_urlsafe(32))
+    path.write_text(value or secrets.token_urlsafe(32))
     path.chmod(0o600)
     owner = path.parent.parent.parent.stat()
     if os.geteuid() == 0 and owner.st_uid != 0:
