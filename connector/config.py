@@ -6,7 +6,7 @@ import os
 import socket
 from dataclasses import dataclass, field
 
-from ems_runtime import settings
+from faas_ems.runtime import settings
 
 
 def _floats(raw: str) -> tuple[float, ...]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from ems_runtime import settings
+from faas_ems.runtime import settings
 
 from .config import gateway_auth
 from .gateway import INTERNAL_HEADER

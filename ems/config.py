@@ -122,7 +122,7 @@ class Config:
         return env
 
     def secret_env(self, names) -> dict[str, str]:
-        """Secrets as the environment fallback of ``ems_runtime.settings.secret``."""
+        """Secrets as the environment fallback of ``faas_ems.runtime.settings.secret``."""
         return {
             name.upper().replace("-", "_"): self.secrets[name]
             for name in names

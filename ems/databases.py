@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from urllib.parse import quote
 
 import psycopg
@@ -12,7 +10,7 @@ from psycopg.conninfo import make_conninfo
 from yoyo import get_backend, read_migrations
 
 from .config import Config
-from .paths import CONTEXTS, ROOT
+from .paths import CONTEXTS
 
 
 def contexts() -> list[str]:
@@ -72,9 +70,8 @@ def seed_admin(config: Config) -> bool:
     """Create the configured administrator unless that username exists."""
     if "identity" not in contexts():
         return False
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    seed = importlib.import_module("contexts.identity.seed")
+    from faas_ems.identity import seed
+
     with psycopg.connect(conninfo(config, database_name(config, "identity"))) as conn:
         return seed.ensure_admin(
             conn, config.values["EMS_ADMIN_USERNAME"], config.values["EMS_ADMIN_PASSWORD"]

@@ -16,7 +16,7 @@ import signal
 import sys
 from datetime import UTC, datetime
 
-from ems_runtime import settings
+from faas_ems.runtime import settings
 
 from .fleet import FleetError, from_file, from_gateway, parse_device, unique
 from .profile import LoadModel

@@ -29,7 +29,7 @@ WAIT = 20.0
 
 
 def mint(secret: str, role: str = "client", *, lifetime: int = 3600, **claims) -> str:
-    """A token as auth-login issues it (ems_runtime.auth.issue_token's claims)."""
+    """A token as auth-login issues it (faas_ems.runtime.auth.issue_token's claims)."""
     now = int(time.time())
     user_id = str(uuid.uuid4())
     body = {

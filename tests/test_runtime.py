@@ -7,9 +7,9 @@ import time
 import jwt
 import pytest
 
-from ems_runtime import auth, passwords, settings
-from ems_runtime.validation import Field, validate
-from ems_runtime.web import HTTPError
+from faas_ems.runtime import auth, passwords, settings
+from faas_ems.runtime.validation import Field, validate
+from faas_ems.runtime.web import HTTPError
 
 
 class Headers(dict):

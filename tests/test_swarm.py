@@ -502,7 +502,7 @@ def stop(process: subprocess.Popen) -> int:
 
 def test_connector_image_runs_and_reports_healthy(stack, tmp_path):
     workdir, stage = assemble(PYTHON_IMAGES["connector"], tmp_path / "root")
-    assert_code_comes_from(workdir, ["connector", "ems_runtime", "connector.cron"])
+    assert_code_comes_from(workdir, ["connector", "faas_ems.runtime", "connector.cron"])
     alive = tmp_path / "connector.alive"
     env = {**stack_env(stack), "CONNECTOR_ALIVE_FILE": str(alive)}
     log = (tmp_path / "connector.log").open("wb")
@@ -532,7 +532,7 @@ def test_cron_connector_from_the_connector_image_starts_and_stops(stack, tmp_pat
 
 def test_hub_image_serves_healthz(stack, tmp_path):
     workdir, stage = assemble(PYTHON_IMAGES["socket-hub"], tmp_path / "root")
-    assert_code_comes_from(workdir, ["socket_hub", "ems_runtime"])
+    assert_code_comes_from(workdir, ["socket_hub", "faas_ems.runtime"])
     port = free_port()
     env = {**stack_env(stack), "HUB_HOST": "127.0.0.1", "HUB_PORT": str(port)}
     log = (tmp_path / "hub.log").open("wb")

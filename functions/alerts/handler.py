@@ -3,11 +3,10 @@
 Administrators see all; a client those of their own devices (see alert_inbox).
 """
 
-from ems_runtime import auth, db
-from ems_runtime.validation import UUID_PATTERN, parse_uuid
-from ems_runtime.web import HTTPError, Routes
-
-from .contexts.monitoring import alert_inbox
+from faas_ems.monitoring import alert_inbox
+from faas_ems.runtime import auth, db
+from faas_ems.runtime.validation import UUID_PATTERN, parse_uuid
+from faas_ems.runtime.web import HTTPError, Routes
 
 routes = Routes()
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}

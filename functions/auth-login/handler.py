@@ -1,10 +1,9 @@
 """POST /function/auth-login: a token for the right username and password."""
 
-from ems_runtime import auth
-from ems_runtime.validation import validate
-from ems_runtime.web import HTTPError, Routes, json_body
-
-from .contexts.identity import throttle, users
+from faas_ems.identity import throttle, users
+from faas_ems.runtime import auth
+from faas_ems.runtime.validation import validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body
 
 routes = Routes()
 

@@ -3,11 +3,10 @@
 At most ``REGISTRATIONS_PER_ADDRESS`` accounts per address and window (see throttle).
 """
 
-from ems_runtime import settings
-from ems_runtime.validation import validate
-from ems_runtime.web import HTTPError, Routes, json_body
-
-from .contexts.identity import throttle, users
+from faas_ems.identity import throttle, users
+from faas_ems.runtime import settings
+from faas_ems.runtime.validation import validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body
 
 routes = Routes()
 

@@ -3,11 +3,10 @@
 Owners and administrators only; someone else's device is answered as not found.
 """
 
-from ems_runtime import auth, db
-from ems_runtime.web import Routes
-
-from .contexts.monitoring import consumption_views, csv_export, view_params, visible_devices
-from .contexts.monitoring.view_params import DayQuery
+from faas_ems.monitoring import consumption_views, csv_export, view_params, visible_devices
+from faas_ems.monitoring.view_params import DayQuery
+from faas_ems.runtime import auth, db
+from faas_ems.runtime.web import Routes
 
 routes = Routes()
 

@@ -7,13 +7,12 @@ store a message, mark messages read, read one conversation.
 
 from __future__ import annotations
 
-from ems_runtime import db, outbox
-from ems_runtime.auth import is_internal, require_admin, require_internal, require_user
-from ems_runtime.validation import UUID_PATTERN, Field, parse_uuid, validate
-from ems_runtime.web import HTTPError, Routes, json_body, not_found, query_param
-
-from .contexts.support import chat, conversations, messages, notify, pace
-from .contexts.support.messages import Sender
+from faas_ems.runtime import db, outbox
+from faas_ems.runtime.auth import is_internal, require_admin, require_internal, require_user
+from faas_ems.runtime.validation import UUID_PATTERN, Field, parse_uuid, validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body, not_found, query_param
+from faas_ems.support import chat, conversations, messages, notify, pace
+from faas_ems.support.messages import Sender
 
 routes = Routes()
 

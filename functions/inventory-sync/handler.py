@@ -5,11 +5,10 @@ envelope is checked before any is applied, so a malformed one refuses the whole
 call with its reason (retried, then dead-lettered) and applies nothing.
 """
 
-from ems_runtime import auth
-from ems_runtime.validation import UUID_PATTERN, Field, validate
-from ems_runtime.web import HTTPError, Routes, json_body
-
-from .contexts.inventory import assignment
+from faas_ems.inventory import assignment
+from faas_ems.runtime import auth
+from faas_ems.runtime.validation import UUID_PATTERN, Field, validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body
 
 ENVELOPE = {
     "id": Field(max_length=100),

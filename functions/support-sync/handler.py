@@ -8,12 +8,11 @@ queue for another administrator. Replaying the event changes nothing more.
 
 from __future__ import annotations
 
-from ems_runtime import db
-from ems_runtime.auth import require_internal
-from ems_runtime.validation import UUID_PATTERN, Field, validate
-from ems_runtime.web import HTTPError, guarded, json_body
-
-from .contexts.support import conversations, messages
+from faas_ems.runtime import db
+from faas_ems.runtime.auth import require_internal
+from faas_ems.runtime.validation import UUID_PATTERN, Field, validate
+from faas_ems.runtime.web import HTTPError, guarded, json_body
+from faas_ems.support import conversations, messages
 
 DELETED_FIELDS = {"id": Field(pattern=UUID_PATTERN), "version": Field(kind=int, required=False)}
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import socketio
 
-from ems_runtime.auth import Caller
-from ems_runtime.web import HTTPError
+from faas_ems.runtime.auth import Caller
+from faas_ems.runtime.web import HTTPError
 
 from .connections import caller_of
 from .rooms import ADMINS, user_room

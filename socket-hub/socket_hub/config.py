@@ -6,7 +6,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-from ems_runtime import settings
+from faas_ems.runtime import settings
 
 
 def _origins(raw: str) -> str | list[str] | None:

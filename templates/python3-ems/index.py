@@ -19,7 +19,7 @@ import uuid
 import waitress
 from flask import Flask, Response, request
 
-from ems_runtime.web import HTTPError, to_json
+from faas_ems.runtime.web import HTTPError, to_json
 from function import handler
 
 HOST = os.environ.get("EMS_HOST", "127.0.0.1")

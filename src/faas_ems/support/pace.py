@@ -7,7 +7,7 @@ past that, 429 ``too_many_messages``. Administrators answer as fast as they type
 
 from __future__ import annotations
 
-from ems_runtime import cache, rate_limit, settings
+from faas_ems.runtime import cache, rate_limit, settings
 
 from .messages import Sender
 

@@ -9,7 +9,7 @@ when the caller flushes after the commit: a stored message is never silent.
 
 from __future__ import annotations
 
-from ems_runtime import outbox
+from faas_ems.runtime import outbox
 
 
 def message(conn, event_type: str, message: dict, conversation: dict) -> None:

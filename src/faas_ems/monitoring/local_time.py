@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from ems_runtime.validation import timezone_problem
+from faas_ems.runtime.validation import timezone_problem
 
 HOUR = timedelta(hours=1)
 HALF_DAY = timedelta(hours=12)

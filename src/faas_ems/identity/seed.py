@@ -5,7 +5,7 @@ Called with a plain psycopg connection (tuple rows) from ``ems/databases.py``.
 
 from __future__ import annotations
 
-from ems_runtime.passwords import hash_password
+from faas_ems.runtime.passwords import hash_password
 
 
 def ensure_admin(conn, username: str, password: str) -> bool:

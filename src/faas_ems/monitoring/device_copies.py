@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ems_runtime.validation import UUID_PATTERN
+from faas_ems.runtime.validation import UUID_PATTERN
 
 
 class InvalidEvent(ValueError):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ems_runtime.auth import Caller
-from ems_runtime.web import not_found
+from faas_ems.runtime.auth import Caller
+from faas_ems.runtime.web import not_found
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

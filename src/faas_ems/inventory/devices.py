@@ -12,10 +12,10 @@ from typing import Any
 
 from psycopg import sql
 
-from ems_runtime import db, outbox
-from ems_runtime.auth import Caller
-from ems_runtime.validation import Field, timezone_problem
-from ems_runtime.web import not_found
+from faas_ems.runtime import db, outbox
+from faas_ems.runtime.auth import Caller
+from faas_ems.runtime.validation import Field, timezone_problem
+from faas_ems.runtime.web import not_found
 
 FIELDS = {
     "name": Field(max_length=100),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from ems_runtime import outbox, settings
+from faas_ems.runtime import outbox, settings
 
 from . import pg_arrays
 from .readings import Reading

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from ems_runtime.web import HTTPError, not_found
+from faas_ems.runtime.web import HTTPError, not_found
 
 MAX_TEXT = 2000
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from psycopg import errors, sql
 
-from ems_runtime import auth, db, outbox
-from ems_runtime.passwords import hash_password, verify_password
-from ems_runtime.validation import Field, timezone_problem
-from ems_runtime.web import HTTPError, not_found
+from faas_ems.runtime import auth, db, outbox
+from faas_ems.runtime.passwords import hash_password, verify_password
+from faas_ems.runtime.validation import Field, timezone_problem
+from faas_ems.runtime.web import HTTPError, not_found
 
 ROLES = ("admin", "client")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")

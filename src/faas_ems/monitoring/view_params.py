@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ems_runtime.validation import UUID_PATTERN
-from ems_runtime.web import HTTPError
+from faas_ems.runtime.validation import UUID_PATTERN
+from faas_ems.runtime.web import HTTPError
 
 from . import local_time
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ems_runtime import db, outbox
+from faas_ems.runtime import db, outbox
 
 from . import alerts, liveness, readings, retention, totals
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from ems_runtime import outbox
+from faas_ems.runtime import outbox
 
 from .totals import OverLimit
 

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ems_runtime.validation import UUID_PATTERN
+from faas_ems.runtime.validation import UUID_PATTERN
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 # A meter's clock may run a little ahead; a day ahead is a wrong clock or wrong unit.

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from ems_runtime import auth, settings
+from faas_ems.runtime import auth, settings
 
 TOKEN_TTL_SECONDS = 120
 MAX_DEVICES = 20

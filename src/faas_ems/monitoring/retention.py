@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ems_runtime import settings
+from faas_ems.runtime import settings
 
 # Rows per delete statement, so that pruning a backlog never holds one long transaction.
 PRUNE_BATCH = 50_000

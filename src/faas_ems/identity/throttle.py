@@ -15,7 +15,7 @@ address cannot open accounts without end.
 
 from __future__ import annotations
 
-from ems_runtime import cache, rate_limit, settings
+from faas_ems.runtime import cache, rate_limit, settings
 
 
 def _window() -> int:

@@ -6,8 +6,8 @@ cannot probe other clients' ids.
 
 from __future__ import annotations
 
-from ems_runtime.auth import Caller
-from ems_runtime.web import not_found
+from faas_ems.runtime.auth import Caller
+from faas_ems.runtime.web import not_found
 
 _COLUMNS = "id, name, owner_id, max_hourly_kwh, timezone, last_reading_at, offline_since"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ems_runtime.web import HTTPError
+from faas_ems.runtime.web import HTTPError
 
 from . import conversations, messages
 from .messages import Sender

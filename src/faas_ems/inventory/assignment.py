@@ -12,9 +12,9 @@ from __future__ import annotations
 import requests
 from psycopg import sql
 
-from ems_runtime import db, outbox, settings
-from ems_runtime.auth import INTERNAL_HEADER
-from ems_runtime.web import HTTPError, not_found
+from faas_ems.runtime import db, outbox, settings
+from faas_ems.runtime.auth import INTERNAL_HEADER
+from faas_ems.runtime.web import HTTPError, not_found
 
 from . import devices
 

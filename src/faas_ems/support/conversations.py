@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from ems_runtime.web import not_found
+from faas_ems.runtime.web import not_found
 
 from . import messages
 

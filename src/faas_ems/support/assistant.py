@@ -15,7 +15,7 @@ from functools import cache
 from google import genai
 from google.genai import types
 
-from ems_runtime import settings
+from faas_ems.runtime import settings
 
 from .messages import MAX_TEXT
 
