@@ -8,8 +8,9 @@ import jwt
 import pytest
 
 from faas_ems.runtime import auth, passwords, settings
+from faas_ems.runtime.errors import Conflict, Invalid, NotFound, Unavailable
 from faas_ems.runtime.validation import Field, validate
-from faas_ems.runtime.web import HTTPError
+from faas_ems.runtime.web import HTTPError, Routes
 
 
 class Headers(dict):
@@ -63,9 +64,9 @@ FIELDS = {
 
 
 def test_validation_names_every_problem_at_its_field():
-    with pytest.raises(HTTPError) as refused:
+    with pytest.raises(Invalid) as refused:
         validate({"name": "toolong", "limit": 0, "extra": 1}, FIELDS)
-    assert refused.value.status == 422
+    assert refused.value.code == "validation_failed"
     assert refused.value.fields == {
         "name": "must be at most 5 characters",
         "limit": "must be greater than 0",
@@ -85,7 +86,7 @@ def test_validation_names_every_problem_at_its_field():
     ],
 )
 def test_validation_refuses_wrong_types(body, field, problem):
-    with pytest.raises(HTTPError) as refused:
+    with pytest.raises(Invalid) as refused:
         validate(body, FIELDS)
     assert refused.value.fields[field] == problem
 
@@ -93,9 +94,9 @@ def test_validation_refuses_wrong_types(body, field, problem):
 def test_validation_keeps_good_values_and_partial_updates():
     assert validate({"name": " ab ", "limit": 2}, FIELDS) == {"name": "ab", "limit": 2}
     assert validate({"note": None}, FIELDS, partial=True) == {"note": None}
-    with pytest.raises(HTTPError):
+    with pytest.raises(Invalid):
         validate({}, FIELDS, partial=True)
-    with pytest.raises(HTTPError):
+    with pytest.raises(Invalid):
         validate(["not", "an", "object"], FIELDS)
 
 
@@ -158,3 +159,74 @@ def test_passwords_are_salted_and_slow_hashes():
     assert passwords.verify_password("s3cret!", first)
     assert not passwords.verify_password("s3cret?", first)
     assert not passwords.verify_password("s3cret!", "garbage")
+
+
+class Call:
+    """A request as a handler's ``Routes`` table sees it."""
+
+    def __init__(self, method: str, path: str):
+        self.method, self.path, self.headers, self.body = method, path, Headers(), b""
+
+
+def table() -> Routes:
+    routes = Routes()
+
+    @routes.get("/<device_id>")
+    def show(event, device_id):
+        if device_id == "gone":
+            raise NotFound("device")
+        return {"id": device_id}
+
+    @routes.put("/<device_id>")
+    def change(event, device_id):
+        raise Conflict("that name is already taken", fields={"name": "is already taken"})
+
+    @routes.post("/<device_id>/wait")
+    def wait(event, device_id):
+        raise Unavailable("identity cannot answer", code="identity_unavailable", retry_after=5)
+
+    return routes
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "body"),
+    [
+        ("GET", "/d1", 200, {"id": "d1"}),
+        ("GET", "/d1/", 200, {"id": "d1"}),
+        ("GET", "/gone", 404, {"error": {"code": "not_found", "message": "device not found"}}),
+        (
+            "GET",
+            "/d1/x/y",
+            404,
+            {"error": {"code": "not_found", "message": "no such path: /d1/x/y"}},
+        ),
+        (
+            "PUT",
+            "/d1",
+            409,
+            {
+                "error": {
+                    "code": "conflict",
+                    "message": "that name is already taken",
+                    "fields": {"name": "is already taken"},
+                }
+            },
+        ),
+    ],
+)
+def test_routes_answer_views_and_domain_refusals(method, path, status, body):
+    answer = table()(Call(method, path), None)
+    assert (answer["statusCode"], answer["body"]) == (status, body)
+
+
+def test_a_known_path_with_another_method_is_405_naming_the_allowed_ones():
+    answer = table()(Call("DELETE", "/d1"), None)
+    assert answer["statusCode"] == 405
+    assert answer["headers"] == {"Allow": "GET, PUT"}
+
+
+def test_an_unavailable_dependency_says_when_to_try_again():
+    answer = table()(Call("POST", "/d1/wait"), None)
+    assert answer["statusCode"] == 503
+    assert answer["headers"] == {"Retry-After": "5"}
+    assert answer["body"]["error"]["code"] == "identity_unavailable"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from faas_ems.runtime import db, outbox
 from faas_ems.runtime.auth import is_internal, require_admin, require_internal, require_user
+from faas_ems.runtime.errors import Invalid, NotFound
 from faas_ems.runtime.validation import UUID_PATTERN, Field, parse_uuid, validate
-from faas_ems.runtime.web import HTTPError, Routes, json_body, not_found, query_param
+from faas_ems.runtime.web import HTTPError, Routes, json_body, query_param
 from faas_ems.support import chat, conversations, messages, notify, pace
 from faas_ems.support.messages import Sender
 
@@ -27,9 +28,9 @@ def _sender(body: dict) -> Sender:
     """The user the hub verified; its problems are reported as ``user.<field>``."""
     try:
         user = validate(body["user"], USER_FIELDS)
-    except HTTPError as error:
+    except Invalid as error:
         fields = {f"user.{name}": text for name, text in (error.fields or {}).items()}
-        raise HTTPError(422, "validation_failed", f"user: {error.message}", fields=fields) from None
+        raise Invalid(f"user: {error.message}", fields=fields) from None
     return Sender(id=user["id"].lower(), role=user["role"], name=user["name"])
 
 
@@ -55,7 +56,7 @@ def get_conversation(event, conversation_id):
         if is_internal(event.headers):
             row = conversations.get(conn, conversation_id)
             if row is None:
-                raise not_found("conversation")
+                raise NotFound("conversation")
         else:
             caller = require_user(event)
             row = conversations.get_visible(conn, conversation_id, caller)
@@ -88,7 +89,7 @@ def _change_state(conversation_id: str, **changes) -> dict:
     with db.connection() as conn:
         row = conversations.update(conn, conversation_id, **changes)
         if row is None:
-            raise not_found("conversation")
+            raise NotFound("conversation")
         conversation = conversations.shape(row)
         notify.state(conn, conversation)
     outbox.flush()

@@ -31,8 +31,7 @@ def forget(data) -> dict:
 @guarded
 def handle(event, context):
     require_internal(event)
-    body = json_body(event)
-    envelopes = body if isinstance(body, list) else [body]
-    if not all(isinstance(e, dict) and e.get("type") == "user.deleted" for e in envelopes):
-        raise HTTPError(422, "validation_failed", "expected user.deleted event envelopes")
-    return {"forgotten": [forget(envelope.get("data")) for envelope in envelopes]}
+    envelope = json_body(event)
+    if not isinstance(envelope, dict) or envelope.get("type") != "user.deleted":
+        raise HTTPError(422, "validation_failed", "expected a user.deleted event envelope")
+    return forget(envelope.get("data"))

@@ -19,7 +19,8 @@ import uuid
 import waitress
 from flask import Flask, Response, request
 
-from faas_ems.runtime.web import HTTPError, to_json
+from faas_ems.runtime.errors import Refusal
+from faas_ems.runtime.web import HTTPError, error_response, to_json
 from function import handler
 
 HOST = os.environ.get("EMS_HOST", "127.0.0.1")
@@ -96,8 +97,8 @@ def format_response(result) -> Response:
 def call_handler():
     try:
         return handler.handle(Event(), Context())
-    except HTTPError as exc:
-        return exc.response()
+    except (HTTPError, Refusal) as exc:
+        return error_response(exc)
     except Exception:
         log.exception("unhandled error in handler")
         return HTTPError(500, "internal", "the function failed; see its log").response()

@@ -14,9 +14,9 @@ from typing import Any
 from psycopg import errors, sql
 
 from faas_ems.runtime import auth, db, outbox
+from faas_ems.runtime.errors import Conflict, Invalid, NotFound
 from faas_ems.runtime.passwords import hash_password, verify_password
 from faas_ems.runtime.validation import Field, timezone_problem
-from faas_ems.runtime.web import HTTPError, not_found
 
 ROLES = ("admin", "client")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -75,7 +75,7 @@ def get(user_id: str) -> dict:
             sql.SQL("SELECT {} FROM users WHERE id = %s").format(_COLUMNS), [user_id]
         ).fetchone()
     if row is None:
-        raise not_found("user")
+        raise NotFound("user")
     return row
 
 
@@ -153,15 +153,12 @@ def update(user_id: str, changes: dict[str, Any], *, current_password: str | Non
             "SELECT role, password_hash FROM users WHERE id = %s FOR UPDATE", [user_id]
         ).fetchone()
         if stored is None:
-            raise not_found("user")
+            raise NotFound("user")
         if current_password is not None and not verify_password(
             current_password, stored["password_hash"]
         ):
-            raise HTTPError(
-                422,
-                "validation_failed",
-                "current_password is not correct",
-                fields={"current_password": "is not correct"},
+            raise Invalid(
+                "current_password is not correct", fields={"current_password": "is not correct"}
             )
         if stored["role"] == "admin" and changes.get("role", "admin") != "admin":
             _refuse_last_admin(admins)
@@ -192,7 +189,7 @@ def delete(user_id: str) -> None:
             "SELECT role FROM users WHERE id = %s FOR UPDATE", [user_id]
         ).fetchone()
         if stored is None:
-            raise not_found("user")
+            raise NotFound("user")
         if stored["role"] == "admin":
             _refuse_last_admin(admins)
         version = conn.execute(
@@ -213,7 +210,7 @@ def _lock_admins(conn) -> list[dict]:
 
 def _refuse_last_admin(admins: list[dict]) -> None:
     if len(admins) <= 1:
-        raise HTTPError(409, "last_admin", "the last administrator cannot be removed or demoted")
+        raise Conflict("the last administrator cannot be removed or demoted", code="last_admin")
 
 
 def _unique(run):
@@ -222,6 +219,6 @@ def _unique(run):
         return run()
     except errors.UniqueViolation as exc:
         field = _UNIQUE_FIELDS.get(exc.diag.constraint_name or "", "username or email")
-        raise HTTPError(
-            409, "conflict", f"that {field} is already taken", fields={field: "is already taken"}
+        raise Conflict(
+            f"that {field} is already taken", fields={field: "is already taken"}
         ) from None

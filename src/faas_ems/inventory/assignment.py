@@ -14,7 +14,7 @@ from psycopg import sql
 
 from faas_ems.runtime import db, outbox, settings
 from faas_ems.runtime.auth import INTERNAL_HEADER
-from faas_ems.runtime.web import HTTPError, not_found
+from faas_ems.runtime.errors import NotFound, Unavailable
 
 from . import devices
 
@@ -33,17 +33,16 @@ def require_user(user_id: str) -> None:
     except requests.RequestException as exc:
         raise _identity_unavailable(str(exc)) from None
     if response.status_code == 404:
-        raise not_found("user")
+        raise NotFound("user")
     if response.status_code != 200:
         raise _identity_unavailable(f"status {response.status_code}")
 
 
-def _identity_unavailable(reason: str) -> HTTPError:
-    return HTTPError(
-        503,
-        "identity_unavailable",
+def _identity_unavailable(reason: str) -> Unavailable:
+    return Unavailable(
         f"cannot check the user right now ({reason}); try again",
-        headers={"Retry-After": "5"},
+        code="identity_unavailable",
+        retry_after=5,
     )
 
 
@@ -59,10 +58,10 @@ def assign(device_id: str, user_id: str | None) -> dict:
         if user_id is not None:
             _lock_user(conn, user_id)
             if conn.execute("SELECT 1 FROM deleted_users WHERE id = %s", [user_id]).fetchone():
-                raise not_found("user")
+                raise NotFound("user")
         device = devices.find(conn, device_id, lock=True)
         if device is None:
-            raise not_found("device")
+            raise NotFound("device")
         if str(device["owner_id"] or "") == str(user_id or ""):
             return device
         row = conn.execute(_SET_OWNER, [user_id, device_id]).fetchone()

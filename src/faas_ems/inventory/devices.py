@@ -14,8 +14,8 @@ from psycopg import sql
 
 from faas_ems.runtime import db, outbox
 from faas_ems.runtime.auth import Caller
+from faas_ems.runtime.errors import NotFound
 from faas_ems.runtime.validation import Field, timezone_problem
-from faas_ems.runtime.web import not_found
 
 FIELDS = {
     "name": Field(max_length=100),
@@ -72,7 +72,7 @@ def get(device_id: str, caller: Caller) -> dict:
     with db.connection() as conn:
         row = find(conn, device_id)
     if row is None or not caller.may_see(row["owner_id"]):
-        raise not_found("device")
+        raise NotFound("device")
     return row
 
 
@@ -101,7 +101,7 @@ def update(device_id: str, changes: dict[str, Any]) -> dict:
     with db.connection() as conn:
         row = conn.execute(query, [*changes.values(), device_id]).fetchone()
         if row is None:
-            raise not_found("device")
+            raise NotFound("device")
         outbox.add(conn, "device.updated", event_data(row))
     outbox.flush()
     return row
@@ -113,6 +113,6 @@ def delete(device_id: str) -> None:
             "DELETE FROM devices WHERE id = %s RETURNING version", [device_id]
         ).fetchone()
         if row is None:
-            raise not_found("device")
+            raise NotFound("device")
         outbox.add(conn, "device.deleted", {"id": device_id, "version": row["version"] + 1})
     outbox.flush()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from faas_ems.runtime.auth import Caller
-from faas_ems.runtime.web import not_found
+from faas_ems.runtime.errors import NotFound
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -73,5 +73,5 @@ def acknowledge(conn, caller: Caller, alert_id: str) -> dict:
         {"caller": caller.id, "alert": alert_id},
     ).fetchone()
     if row is None:
-        raise not_found("alert")
+        raise NotFound("alert")
     return shape(row)

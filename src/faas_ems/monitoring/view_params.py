@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from faas_ems.runtime.errors import Invalid
 from faas_ems.runtime.validation import UUID_PATTERN
-from faas_ems.runtime.web import HTTPError
 
 from . import local_time
 
@@ -80,7 +80,7 @@ class _Problems:
     def raise_if_any(self) -> None:
         if self.fields:
             summary = "; ".join(f"{name} {text}" for name, text in sorted(self.fields.items()))
-            raise HTTPError(422, "validation_failed", summary, fields=self.fields)
+            raise Invalid(summary, fields=self.fields)
 
 
 def viewer_zone(problems: _Problems, caller_timezone: str) -> ZoneInfo | None:

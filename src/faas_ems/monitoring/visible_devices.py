@@ -7,7 +7,7 @@ cannot probe other clients' ids.
 from __future__ import annotations
 
 from faas_ems.runtime.auth import Caller
-from faas_ems.runtime.web import not_found
+from faas_ems.runtime.errors import NotFound
 
 _COLUMNS = "id, name, owner_id, max_hourly_kwh, timezone, last_reading_at, offline_since"
 
@@ -18,7 +18,7 @@ def one(conn, caller: Caller, device_id: str) -> dict:
         f"SELECT {_COLUMNS} FROM devices WHERE id = %s AND deleted_at IS NULL", [device_id]
     ).fetchone()
     if device is None or not caller.may_see(device["owner_id"]):
-        raise not_found("device")
+        raise NotFound("device")
     return device
 
 

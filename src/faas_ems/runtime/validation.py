@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .web import HTTPError
+from .errors import Invalid, NotFound
 
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
 
@@ -80,7 +80,7 @@ def _is_kind(value: Any, kind: type) -> bool:
 def validate(body: Any, fields: dict[str, Field], *, partial: bool = False) -> dict[str, Any]:
     """Return the checked fields of ``body``; with ``partial`` none is required."""
     if not isinstance(body, dict):
-        raise HTTPError(422, "validation_failed", "the request body must be a JSON object")
+        raise Invalid("the request body must be a JSON object")
     problems: dict[str, str] = {}
     for name in body.keys() - fields.keys():
         problems[name] = "is not a known field"
@@ -98,9 +98,9 @@ def validate(body: Any, fields: dict[str, Field], *, partial: bool = False) -> d
             clean[name] = value.strip() if isinstance(value, str) else value
     if problems:
         summary = "; ".join(f"{name} {text}" for name, text in sorted(problems.items()))
-        raise HTTPError(422, "validation_failed", summary, fields=problems)
+        raise Invalid(summary, fields=problems)
     if partial and not clean:
-        raise HTTPError(422, "validation_failed", "nothing to change")
+        raise Invalid("nothing to change")
     return clean
 
 
@@ -117,5 +117,5 @@ def timezone_problem(value: str) -> str | None:
 
 def parse_uuid(value: str, what: str = "id") -> str:
     if not isinstance(value, str) or not UUID_PATTERN.match(value):
-        raise HTTPError(404, "not_found", f"{what} not found")
+        raise NotFound(what)
     return value.lower()

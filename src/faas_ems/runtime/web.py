@@ -1,27 +1,37 @@
 """Routing, JSON bodies and JSON errors for handlers.
 
 A handler module exposes ``handle(event, context)``; most build it from a
-:class:`Routes` table so that a function with sub-paths (``/me``, ``/<id>``)
-stays a list of small views. Every refusal is an :class:`HTTPError`, answered
-as ``{"error": {"code", "message"}}`` with its status.
+:class:`Routes` table (werkzeug's routing) so that a function with sub-paths
+(``/me``, ``/<id>``) stays a list of small views. Every refusal, an
+:class:`HTTPError` raised here or a domain :class:`~faas_ems.runtime.errors.Refusal`,
+is answered as ``{"error": {"code", "message", "fields"?}}`` with its status.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound as NoSuchPath
+from werkzeug.routing import Map, Rule
+
+from .errors import Conflict, Invalid, NotFound, Refusal, Unavailable
+
 log = logging.getLogger("ems.web")
+
+# The status each kind of domain refusal is answered with.
+REFUSAL_STATUS = {NotFound: 404, Invalid: 422, Conflict: 409, Unavailable: 503}
 
 
 class HTTPError(Exception):
+    """A refusal that only makes sense on the web: a status of its own, headers."""
+
     def __init__(
         self,
         status: int,
@@ -38,6 +48,12 @@ class HTTPError(Exception):
         self.fields = fields
         self.headers = headers or {}
 
+    @classmethod
+    def from_refusal(cls, refusal: Refusal) -> HTTPError:
+        status = next(s for kind, s in REFUSAL_STATUS.items() if isinstance(refusal, kind))
+        headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after else None
+        return cls(status, refusal.code, refusal.message, fields=refusal.fields, headers=headers)
+
     def response(self) -> dict:
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.fields:
@@ -45,8 +61,9 @@ class HTTPError(Exception):
         return {"statusCode": self.status, "body": {"error": error}, "headers": self.headers}
 
 
-def not_found(what: str = "resource") -> HTTPError:
-    return HTTPError(404, "not_found", f"{what} not found")
+def error_response(exc: HTTPError | Refusal) -> dict:
+    """The JSON answer to any refusal, web or domain."""
+    return (exc if isinstance(exc, HTTPError) else HTTPError.from_refusal(exc)).response()
 
 
 def json_default(value: Any) -> Any:
@@ -81,32 +98,24 @@ def query_param(event, name: str, default: str | None = None) -> str | None:
     return values if values is not None else default
 
 
-@dataclass(frozen=True)
-class _Route:
-    method: str
-    pattern: re.Pattern
-    view: Callable
-
-
-_PARAM = re.compile(r"<([a-z_]+)>")
-
-
 class Routes:
-    """A method-and-path table, in the spirit of a tiny Flask ``url_map``.
+    """A method-and-path table on werkzeug's routing, in the spirit of Flask's ``url_map``.
 
     ``@routes.get("/<device_id>")`` registers a view called as
     ``view(event, device_id=...)``. A view returns a body, ``(body, status)`` or
-    ``(body, status, headers)``.
+    ``(body, status, headers)``. A known path with another method is a 405 with
+    ``Allow``; a trailing slash is optional.
     """
 
     def __init__(self):
-        self._routes: list[_Route] = []
+        self._map = Map(strict_slashes=False, merge_slashes=False)
+        self._views: dict[str, Callable] = {}
 
     def route(self, method: str, path: str):
-        regex = "^" + _PARAM.sub(r"(?P<\1>[^/]+)", path.rstrip("/")) + "/?$"
-
         def register(view):
-            self._routes.append(_Route(method.upper(), re.compile(regex), view))
+            endpoint = f"{method.upper()} {path}"
+            self._map.add(Rule(path, endpoint=endpoint, methods=[method.upper()]))
+            self._views[endpoint] = view
             return view
 
         return register
@@ -127,25 +136,24 @@ class Routes:
         try:
             view, params = self._match(event.method.upper(), event.path or "/")
             return as_response(view(event, **params))
-        except HTTPError as exc:
-            return exc.response()
+        except (HTTPError, Refusal) as exc:
+            return error_response(exc)
 
     def _match(self, method: str, path: str):
-        allowed = []
-        for route in self._routes:
-            found = route.pattern.match(path)
-            if found:
-                if route.method == method:
-                    return route.view, found.groupdict()
-                allowed.append(route.method)
-        if allowed:
+        urls = self._map.bind("localhost")
+        try:
+            endpoint, params = urls.match(path, method=method)
+        except MethodNotAllowed as exc:
+            allowed = ", ".join(sorted(set(exc.valid_methods or []) - {"HEAD", "OPTIONS"}))
             raise HTTPError(
                 405,
                 "method_not_allowed",
                 f"{method} is not allowed here",
-                headers={"Allow": ", ".join(sorted(set(allowed)))},
-            )
-        raise HTTPError(404, "not_found", f"no such path: {path}")
+                headers={"Allow": allowed},
+            ) from None
+        except NoSuchPath:
+            raise HTTPError(404, "not_found", f"no such path: {path}") from None
+        return self._views[endpoint], params
 
 
 def as_response(result) -> dict:
@@ -162,13 +170,13 @@ def as_response(result) -> dict:
 
 
 def guarded(handle: Callable) -> Callable:
-    """Wrap a plain ``handle`` so that an :class:`HTTPError` becomes its JSON answer."""
+    """Wrap a plain ``handle`` so that a refusal becomes its JSON answer."""
 
     def wrapper(event, context):
         try:
             return as_response(handle(event, context))
-        except HTTPError as exc:
-            return exc.response()
+        except (HTTPError, Refusal) as exc:
+            return error_response(exc)
 
     wrapper.__doc__ = handle.__doc__
     return wrapper

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from faas_ems.runtime.web import HTTPError
+from faas_ems.runtime.errors import Invalid
 
 from . import conversations, messages
 from .messages import Sender
@@ -26,9 +26,7 @@ class Posted:
 def post(conn, sender: Sender, text: str, conversation_id: str | None) -> Posted:
     if sender.is_admin:
         if conversation_id is None:
-            raise HTTPError(
-                422,
-                "validation_failed",
+            raise Invalid(
                 "conversation_id is required: an administrator names the conversation",
                 fields={"conversation_id": "is required for administrators"},
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from faas_ems.runtime.web import not_found
+from faas_ems.runtime.errors import NotFound
 
 from . import messages
 
@@ -79,7 +79,7 @@ def get_visible(conn, conversation_id: str, who, *, for_update: bool = False) ->
     """
     row = get(conn, conversation_id, for_update=for_update)
     if row is None or not (who.is_admin or str(row["user_id"]) == who.id):
-        raise not_found("conversation")
+        raise NotFound("conversation")
     return row
 
 

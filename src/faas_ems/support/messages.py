@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from faas_ems.runtime.web import HTTPError, not_found
+from faas_ems.runtime.errors import Invalid, NotFound
 
 MAX_TEXT = 2000
 
@@ -111,10 +111,10 @@ def mark_read(conn, reader: Sender, message_id: str) -> dict:
         [message_id],
     ).fetchone()
     if target is None or not (reader.is_admin or str(target["user_id"]) == reader.id):
-        raise not_found("message")
+        raise NotFound("message")
     client_side = target["sender_role"] == "client"
     if client_side != reader.is_admin:
-        raise HTTPError(422, "own_message", "only the other side's messages can be marked read")
+        raise Invalid("only the other side's messages can be marked read", code="own_message")
     role_test = "m.sender_role = 'client'" if client_side else "m.sender_role <> 'client'"
     conn.execute(
         "UPDATE messages m SET read_at = now()"
