@@ -18,7 +18,7 @@ from croniter import croniter
 
 from faas_ems.runtime import settings
 
-from .config import gateway_auth
+from .config import Config
 from .gateway import INTERNAL_HEADER
 
 log = logging.getLogger("ems.cron")
@@ -62,11 +62,12 @@ def fire(http: requests.Session, gateway: str, name: str, token: str) -> None:
 
 
 def run(stop: threading.Event) -> None:
-    gateway = settings.gateway_url()
-    token = settings.secret("internal-token")
+    config = settings.load(Config)
+    gateway = config.gateway_url
+    token = config.required("internal_token")
     http = requests.Session()
     # The gateway guards /system/functions with basic auth when it has it (Swarm).
-    http.auth = gateway_auth()
+    http.auth = config.gateway_auth
     while not stop.is_set():
         now = datetime.now(UTC)
         next_minute = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
+
+from faas_ems.runtime.settings import Platform
+
 from .paths import ROOT, STACK_FILE, STATE
 
 SECRET_NAMES = (
@@ -30,37 +34,6 @@ GENERATED_TOKENS = ("jwt-secret", "internal-token")
 OWN_ACCOUNT = "ems"
 MACHINE_SECRETS = Path("/var/lib/faas-ems/secrets")
 
-# Keys a function gets from this machine rather than from stack.yml's Swarm values.
-PLATFORM_KEYS = (
-    "DB_HOST",
-    "DB_PORT",
-    "DB_USER",
-    "AMQP_URL",
-    "REDIS_URL",
-    "GATEWAY_URL",
-    "EMS_EXCHANGE",
-    "EMS_DB_PREFIX",
-    "EMS_KEY_PREFIX",
-    "JWT_TTL_SECONDS",
-    "GEMINI_BASE_URL",
-    "GEMINI_MODEL",
-    "EMS_SELF_REGISTRATION",
-    "LOG_LEVEL",
-)
-
-# Settings of the connector, hub, chat, simulator and throttles pass through to every child.
-PASSED_PREFIXES = (
-    "CONNECTOR_",
-    "HUB_",
-    "GEMINI_",
-    "CHAT_",
-    "SIMULATOR_",
-    "OUTBOX_",
-    "MONITORING_",
-    "LOGIN_",
-    "REGISTRATION",
-)
-
 DEFAULTS = {
     "EMS_BIND": "127.0.0.1",
     "EMS_PORT": "8080",
@@ -75,19 +48,6 @@ DEFAULTS = {
     "EMS_ADMIN_USERNAME": "admin",
     "EMS_ADMIN_PASSWORD": "admin-change-me",
 }
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip().strip("'\"")
-    return values
 
 
 @dataclass
@@ -111,13 +71,12 @@ class Config:
     def url(self) -> str:
         return f"http://{self.values['EMS_BIND']}:{self.port}"
 
-    def platform_env(self) -> dict[str, str]:
-        """What every process started by ``ems up`` gets, secrets excluded."""
-        env = {
-            key: value
-            for key, value in self.values.items()
-            if key in PLATFORM_KEYS or key.startswith(PASSED_PREFIXES)
-        }
+    def child_env(self, kind: type[Platform]) -> dict[str, str]:
+        """What a process of this kind gets from this machine: exactly the variables its
+        settings class declares (secrets excluded: see :meth:`secret_env`). For a function
+        these win over stack.yml's Swarm values."""
+        wanted = kind.variables()
+        env = {key: value for key, value in self.values.items() if key in wanted}
         env["GATEWAY_URL"] = self.values.get("GATEWAY_URL") or f"http://127.0.0.1:{self.port}"
         return env
 
@@ -132,9 +91,9 @@ class Config:
 
 def load(overrides: dict[str, str] | None = None) -> Config:
     values = dict(DEFAULTS)
-    values.update(read_dotenv(ROOT / ".env"))
-    values.update({k: v for k, v in os.environ.items() if k in DEFAULTS or k in PLATFORM_KEYS})
-    values.update({k: v for k, v in os.environ.items() if k.startswith(("EMS_", *PASSED_PREFIXES))})
+    values.update({k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None})
+    # All of it: each child gets only what its settings class declares (child_env).
+    values.update(os.environ)
     values.update(overrides or {})
     state_dir = Path(values.get("EMS_STATE_DIR") or STATE)
     return Config(values=values, secrets=_secrets(values, state_dir), state_dir=state_dir)

@@ -46,18 +46,22 @@ def create_missing(config: Config) -> list[str]:
     return created
 
 
+def migration_url(config: Config, context: str) -> str:
+    """yoyo's URL for a context's database, every part quoted."""
+    password = config.secrets.get("db-password")
+    return (
+        f"postgresql+psycopg://{quote(config.values['DB_USER'], safe='')}"
+        f"{':' + quote(password, safe='') if password else ''}"
+        f"@{config.values['DB_HOST']}:{config.values['DB_PORT']}"
+        f"/{quote(database_name(config, context), safe='')}"
+    )
+
+
 def migrate(config: Config) -> dict[str, int]:
     """Apply each context's pending migrations; return how many ran per context."""
     applied = {}
     for context in contexts():
-        password = config.secrets.get("db-password")
-        url = (
-            f"postgresql+psycopg://{quote(config.values['DB_USER'], safe='')}"
-            f"{':' + quote(password, safe='') if password else ''}"
-            f"@{config.values['DB_HOST']}:{config.values['DB_PORT']}"
-            f"/{quote(database_name(config, context), safe='')}"
-        )
-        backend = get_backend(url)
+        backend = get_backend(migration_url(config, context))
         migrations = read_migrations(str(CONTEXTS / context / "migrations"))
         with backend.lock():
             pending = backend.to_apply(migrations)

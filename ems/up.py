@@ -11,6 +11,10 @@ import time
 import aiohttp
 from aiohttp import web
 
+from connector.config import Config as ConnectorConfig
+from faas_ems.runtime.settings import Platform
+from socket_hub.config import HubConfig
+
 from . import databases, demo, services
 from . import stack as stack_file
 from .config import Config
@@ -109,9 +113,16 @@ class System:
             "the simulator fills the last two days, then publishes every 10 minutes"
         )
 
-    def _child(self, name: str, module: str, secrets: list[str], extra: dict[str, str]) -> Child:
+    def _child(
+        self,
+        name: str,
+        module: str,
+        secrets: list[str],
+        extra: dict[str, str],
+        kind: type[Platform] = Platform,
+    ) -> Child:
         env = base_env()
-        env.update(self.config.platform_env())
+        env.update(self.config.child_env(kind))
         env.update(self.config.secret_env(secrets))
         env.update(extra)
         return Child(
@@ -133,6 +144,7 @@ class System:
                 "socket_hub",
                 ["jwt-secret", "internal-token", "rabbitmq-password"],
                 {"HUB_HOST": "127.0.0.1", "HUB_PORT": str(port)},
+                HubConfig,
             ).start()
             self.children.append(child)
             self.hub_urls.append(f"http://127.0.0.1:{port}")
@@ -152,13 +164,19 @@ class System:
     def _start_connectors(self) -> None:
         """The queue connector (as many as configured) and the one cron connector."""
         self.children.append(
-            self._child("cron-connector-0", "connector.cron", ["internal-token"], {}).start()
+            self._child(
+                "cron-connector-0", "connector.cron", ["internal-token"], {}, ConnectorConfig
+            ).start()
         )
         if importlib.util.find_spec("connector.__main__") is None:
             return
         for index in range(int(self.config.get("EMS_CONNECTOR_REPLICAS") or 1)):
             child = self._child(
-                f"connector-{index}", "connector", ["internal-token", "rabbitmq-password"], {}
+                f"connector-{index}",
+                "connector",
+                ["internal-token", "rabbitmq-password"],
+                {},
+                ConnectorConfig,
             )
             self.children.append(child.start())
 

@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> None:
             bar.update()
 
     publisher = ConfirmedPublisher(
-        args.amqp or settings.amqp_url(),
-        args.exchange or settings.exchange_name(),
+        args.amqp or settings.current().amqp_url,
+        args.exchange or settings.current().exchange,
         window=args.window,
         on_confirmed=confirmed,
     )

@@ -6,8 +6,10 @@ import time
 
 import jwt
 import pytest
+from psycopg.conninfo import conninfo_to_dict
+from pydantic import ValidationError
 
-from faas_ems.runtime import auth, passwords, settings
+from faas_ems.runtime import auth, db, passwords, settings
 from faas_ems.runtime.errors import Conflict, Invalid, NotFound, Unavailable
 from faas_ems.runtime.validation import Field, validate
 from faas_ems.runtime.web import HTTPError, Routes
@@ -29,31 +31,50 @@ class Event:
 
 
 @pytest.fixture
-def secrets_dir(tmp_path, monkeypatch):
+def configure(tmp_path, monkeypatch):
+    """Set environment variables and secret files, then read the settings as a new
+    process would."""
     monkeypatch.setattr(settings, "SECRETS_DIR", tmp_path)
-    return tmp_path
+
+    def apply(files: dict[str, str] | None = None, **variables: str):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        for name, value in (files or {}).items():
+            (tmp_path / name).write_text(value)
+        return settings.load(settings.FunctionSettings)
+
+    return apply
 
 
-def test_secret_files_win_over_the_environment(secrets_dir, monkeypatch):
-    monkeypatch.setenv("JWT_SECRET", "from-env")
-    assert settings.secret("jwt-secret") == "from-env"
-    (secrets_dir / "jwt-secret").write_text("from-file\n")
-    assert settings.secret("jwt-secret") == "from-file"
+def test_secret_files_win_over_the_environment(configure):
+    assert configure(JWT_SECRET="from-env").jwt_secret == "from-env"
+    assert configure({"jwt-secret": "from-file\n"}).jwt_secret == "from-file"
 
 
-def test_a_missing_secret_is_named(secrets_dir, monkeypatch):
+def test_a_missing_secret_is_named(configure, monkeypatch):
     monkeypatch.delenv("GEMINI_API_KEY", raising=False)
-    with pytest.raises(settings.MissingSetting, match="gemini-api-key"):
-        settings.secret("gemini-api-key")
-    assert settings.optional_secret("gemini-api-key") is None
+    loaded = configure()
+    assert loaded.gemini_api_key is None
+    with pytest.raises(settings.MissingSetting, match="gemini_api_key"):
+        loaded.required("gemini_api_key")
 
 
-def test_database_password_comes_from_its_secret(secrets_dir, monkeypatch):
-    monkeypatch.setenv("EMS_DB_PREFIX", "x_")
-    (secrets_dir / "db-password").write_text("it's secret")
-    conninfo = settings.database_conninfo("monitoring")
-    assert "dbname='x_monitoring'" in conninfo
-    assert "password='it\\'s secret'" in conninfo
+@pytest.mark.parametrize("password", ["it's secret", "pa ss@/x", "back\\slash=1"])
+def test_database_passwords_are_quoted_in_the_connection_string(configure, password):
+    configure({"db-password": password}, EMS_DB_PREFIX="x_", EMS_CONTEXT="monitoring")
+    parsed = conninfo_to_dict(db.conninfo())
+    assert (parsed["dbname"], parsed["password"]) == ("x_monitoring", password)
+
+
+def test_a_setting_that_is_not_a_number_is_refused_at_start(configure):
+    with pytest.raises(ValidationError, match="db_pool_size"):
+        configure(DB_POOL_SIZE="many")
+
+
+def test_every_setting_a_function_reads_is_declared_for_ems_up():
+    declared = settings.FunctionSettings.variables()
+    assert {"DB_POOL_SIZE", "JWT_SECRET", "LOGIN_MAX_FAILURES_PER_USER", "EMS_CONTEXT"} <= declared
+    assert not any("-" in name for name in declared)
 
 
 FIELDS = {
@@ -109,8 +130,8 @@ USER = {
 }
 
 
-def test_tokens_carry_identity_and_role(monkeypatch):
-    monkeypatch.setenv("JWT_SECRET", "k" * 32)
+def test_tokens_carry_identity_and_role(configure):
+    configure(JWT_SECRET="k" * 32)
     token, expires = auth.issue_token(USER)
     caller = auth.require_user(Event({"Authorization": f"Bearer {token}"}))
     assert (caller.id, caller.role, caller.timezone) == ("u-1", "client", "Europe/Bucharest")
@@ -130,8 +151,8 @@ def test_tokens_carry_identity_and_role(monkeypatch):
         ({"iss": "elsewhere"}, "k" * 32, "invalid_token"),
     ],
 )
-def test_expired_forged_and_odd_tokens_are_refused(monkeypatch, claims_change, key, code):
-    monkeypatch.setenv("JWT_SECRET", "k" * 32)
+def test_expired_forged_and_odd_tokens_are_refused(configure, claims_change, key, code):
+    configure(JWT_SECRET="k" * 32)
     claims = {"iss": "faas-ems", "sub": "u-1", "role": "admin", "exp": int(time.time()) + 60}
     claims.update(claims_change)
     token = jwt.encode(claims, key, algorithm="HS256")
@@ -140,8 +161,8 @@ def test_expired_forged_and_odd_tokens_are_refused(monkeypatch, claims_change, k
     assert (refused.value.status, refused.value.code) == (401, code)
 
 
-def test_missing_token_and_internal_token(monkeypatch):
-    monkeypatch.setenv("INTERNAL_TOKEN", "internal-secret")
+def test_missing_token_and_internal_token(configure):
+    configure(INTERNAL_TOKEN="internal-secret")
     with pytest.raises(HTTPError) as refused:
         auth.require_user(Event({}))
     assert refused.value.status == 401

@@ -340,12 +340,13 @@ def test_rabbitmq_definitions_match_what_connector_and_hub_declare(
     connection = pika.BlockingConnection(pika.URLParameters(SERVICES.amqp_url(vhost)))
     try:
         channel = connection.channel()
-        delays = ConnectorConfig.__dataclass_fields__["retry_delays"].default
+        delays = ConnectorConfig.model_fields["retry_delays"].default
         for name, spec in functions.functions.items():
             if spec.topics:  # an inequivalent queue would close the channel here
                 topology.declare(channel, "ems", "ems.", name, spec.topics, delays)
         monkeypatch.setenv("INTERNAL_TOKEN", "unused")
-        declare_hub_queues(channel, HubConfig.from_environment())
+        monkeypatch.setenv("JWT_SECRET", "unused")
+        declare_hub_queues(channel, HubConfig.read())
     finally:
         connection.close()
     assert broker_bindings(vhost) == imported, "the code binds topics the definitions lack"

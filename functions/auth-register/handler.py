@@ -13,7 +13,7 @@ routes = Routes()
 
 @routes.post("/")
 def register(event):
-    if not settings.bool_setting("EMS_SELF_REGISTRATION", True):
+    if not settings.current().ems_self_registration:
         raise HTTPError(403, "registration_closed", "accounts are opened by an administrator here")
     address = throttle.client_address(event)
     throttle.ensure_registration_allowed(address)

@@ -19,18 +19,18 @@ from faas_ems.runtime import cache, rate_limit, settings
 
 
 def _window() -> int:
-    return settings.int_setting("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+    return settings.current().login_failure_window_seconds
 
 
 def _counters(username: str, address: str) -> list[rate_limit.Limit]:
     return [
         (
             cache.key("login-failures", "user", username.lower()),
-            settings.int_setting("LOGIN_MAX_FAILURES_PER_USER", 5),
+            settings.current().login_max_failures_per_user,
         ),
         (
             cache.key("login-failures", "address", address),
-            settings.int_setting("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+            settings.current().login_max_failures_per_address,
         ),
     ]
 
@@ -66,7 +66,7 @@ def record_failure(username: str, address: str) -> None:
 def _registration_counter(address: str) -> rate_limit.Limit:
     return (
         cache.key("registrations", "address", address),
-        settings.int_setting("REGISTRATIONS_PER_ADDRESS", 10),
+        settings.current().registrations_per_address,
     )
 
 
@@ -77,7 +77,7 @@ def ensure_registration_allowed(address: str) -> None:
 
 def record_registration(address: str) -> None:
     key, _ = _registration_counter(address)
-    rate_limit.count([key], settings.int_setting("REGISTRATION_WINDOW_SECONDS", 3600))
+    rate_limit.count([key], settings.current().registration_window_seconds)
 
 
 def record_success(username: str) -> None:

@@ -23,11 +23,11 @@ IDENTITY_TIMEOUT_SECONDS = 5
 
 def require_user(user_id: str) -> None:
     """Ask identity whether the user exists; 404 if not, 503 if identity cannot say."""
-    url = f"{settings.gateway_url()}/function/users/{user_id}"
+    url = f"{settings.current().gateway_url}/function/users/{user_id}"
     try:
         response = requests.get(
             url,
-            headers={INTERNAL_HEADER: settings.secret("internal-token")},
+            headers={INTERNAL_HEADER: settings.current().required("internal_token")},
             timeout=IDENTITY_TIMEOUT_SECONDS,
         )
     except requests.RequestException as exc:

@@ -23,7 +23,7 @@ SILENT_INTERVALS = 3
 
 
 def interval_seconds() -> int:
-    return settings.int_setting("MONITORING_READING_INTERVAL_SECONDS", 600)
+    return settings.current().monitoring_reading_interval_seconds
 
 
 def silence_seconds() -> int:

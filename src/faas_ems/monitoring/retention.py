@@ -26,7 +26,7 @@ DELETE FROM readings r
 
 def oldest_kept(now: datetime) -> datetime | None:
     """The earliest reading time still accepted and kept; None when kept forever."""
-    days = settings.int_setting("MONITORING_READINGS_RETENTION_DAYS", 0)
+    days = settings.current().monitoring_readings_retention_days
     return now - timedelta(days=days) if days > 0 else None
 
 

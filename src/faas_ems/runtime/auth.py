@@ -49,7 +49,7 @@ class Caller:
 
 
 def token_ttl_seconds() -> int:
-    return settings.int_setting("JWT_TTL_SECONDS", 8 * 3600)
+    return settings.current().jwt_ttl_seconds
 
 
 def issue_token(user: dict, ttl_seconds: int | None = None) -> tuple[str, datetime]:
@@ -68,7 +68,7 @@ def issue_token(user: dict, ttl_seconds: int | None = None) -> tuple[str, dateti
         "iat": round(now, 3),
         "exp": expires,
     }
-    token = jwt.encode(claims, settings.secret("jwt-secret"), algorithm=ALGORITHM)
+    token = jwt.encode(claims, settings.current().required("jwt_secret"), algorithm=ALGORITHM)
     return token, datetime.fromtimestamp(expires, UTC)
 
 
@@ -76,7 +76,7 @@ def verify_token(token: str) -> Caller:
     try:
         claims = jwt.decode(
             token,
-            settings.secret("jwt-secret"),
+            settings.current().required("jwt_secret"),
             algorithms=[ALGORITHM],
             issuer=ISSUER,
             options={"require": ["exp", "sub", "role", "iss"]},
@@ -171,7 +171,9 @@ def is_internal(headers) -> bool:
     supplied = headers.get(INTERNAL_HEADER)
     if not supplied:
         return False
-    return hmac.compare_digest(supplied.encode(), settings.secret("internal-token").encode())
+    return hmac.compare_digest(
+        supplied.encode(), settings.current().required("internal_token").encode()
+    )
 
 
 def require_internal(event) -> None:

@@ -11,8 +11,8 @@ from . import settings
 
 @cache
 def client() -> redis.Redis:
-    return redis.Redis.from_url(settings.redis_url(), decode_responses=True)
+    return redis.Redis.from_url(settings.current().redis_url, decode_responses=True)
 
 
 def key(*parts: str) -> str:
-    return settings.key_prefix() + ":".join(parts)
+    return settings.current().key_prefix + ":".join(parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -22,14 +23,28 @@ def pool() -> ConnectionPool:
     with _lock:
         if _pool is None:
             _pool = ConnectionPool(
-                settings.database_conninfo(),
+                conninfo(),
                 min_size=1,
-                max_size=settings.int_setting("DB_POOL_SIZE", 8),
+                max_size=settings.current().db_pool_size,
                 kwargs={"row_factory": dict_row},
-                name=settings.setting("EMS_FUNCTION", "ems"),
+                name=settings.current().ems_function,
                 open=True,
             )
         return _pool
+
+
+def conninfo() -> str:
+    """The connection string of this function's own context database, every value
+    quoted by psycopg (a password may hold spaces, ``@`` or quotes)."""
+    configured = settings.current()
+    return make_conninfo(
+        host=configured.db_host,
+        port=str(configured.db_port),
+        user=configured.db_user,
+        password=configured.db_password,
+        dbname=configured.database_name(configured.required("ems_context")),
+        application_name=configured.ems_function,
+    )
 
 
 def connection():

@@ -36,7 +36,7 @@ def envelope(event_type: str, data: Any, *, event_id: str | None = None) -> dict
 
 
 def declare_exchange(channel, exchange: str | None = None) -> str:
-    exchange = exchange or settings.exchange_name()
+    exchange = exchange or settings.current().exchange
     channel.exchange_declare(exchange=exchange, exchange_type="topic", durable=True)
     return exchange
 
@@ -51,8 +51,8 @@ class Publisher:
     """
 
     def __init__(self, url: str | None = None, exchange: str | None = None):
-        self._url = url or settings.amqp_url()
-        self._exchange = exchange or settings.exchange_name()
+        self._url = url or settings.current().amqp_url
+        self._exchange = exchange or settings.current().exchange
         self._lock = threading.Lock()
         self._connection: pika.BlockingConnection | None = None
         self._channel = None

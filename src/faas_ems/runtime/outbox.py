@@ -79,7 +79,7 @@ def _start_relay() -> None:
         if _relay_started.is_set():
             return
         _relay_started.set()
-    interval = settings.int_setting("OUTBOX_RELAY_SECONDS", 15)
+    interval = settings.current().outbox_relay_seconds
     threading.Thread(target=_relay, args=(interval,), name="outbox-relay", daemon=True).start()
 
 

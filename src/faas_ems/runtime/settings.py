@@ -1,119 +1,173 @@
-"""Configuration for every process: environment variables, and secrets.
+"""Every faas-ems process's settings: one object, read once, on pydantic-settings.
 
-Secrets are read from ``/var/openfaas/secrets/<name>`` first (where OpenFaaS and
-Docker Swarm mount them), then from the environment variable of the same name in
-upper case with dashes turned into underscores (``jwt-secret`` -> ``JWT_SECRET``),
-which is how a developer's machine provides them.
+A setting is an environment variable named like its field (``DB_POOL_SIZE`` ->
+``db_pool_size``). A secret is read from ``/var/openfaas/secrets/<name>`` first
+(where OpenFaaS and Docker Swarm mount them; ``EMS_SECRETS_DIR`` moves it), then from
+the environment variable of the same name in upper case with dashes turned into
+underscores (``jwt-secret`` -> ``JWT_SECRET``), which is how a developer's machine
+gives them.
+
+Each kind of process has a class: :class:`FunctionSettings` for every function,
+and the connector's and the hub's beside their code, all built on :class:`Platform`.
+``ems up`` hands each child exactly the variables its class declares
+(:meth:`Platform.variables`). The entry point of a process calls
+:func:`load` with its class; the runtime's modules then read :func:`current`.
 """
 
 from __future__ import annotations
 
 import os
-from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
 SECRETS_DIR = Path(os.environ.get("EMS_SECRETS_DIR", "/var/openfaas/secrets"))
+
+
+def secret(name: str, *, required: bool = False) -> Any:
+    """A field read from the secret file ``name``, else from its environment variable."""
+    variable = name.replace("-", "_")
+    default = ... if required else None
+    return Field(default, validation_alias=AliasChoices(name, variable), repr=False)
 
 
 class MissingSetting(RuntimeError):
     """A required setting or secret is not configured."""
 
 
-def setting(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
-    if value is None:
-        raise MissingSetting(f"environment variable {name} is not set")
-    return value
+class Platform(BaseSettings):
+    """What every process shares: where the databases, the broker and Redis are."""
+
+    model_config = SettingsConfigDict(extra="ignore", validate_default=True)
+
+    db_host: str = "127.0.0.1"
+    db_port: int = 5432
+    db_user: str = "postgres"
+    db_password: str | None = secret("db-password")
+    db_pool_size: int = 8
+    ems_db_prefix: str = "ems_"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    rabbitmq_password: str | None = secret("rabbitmq-password")
+    ems_exchange: str = "ems"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_password: str | None = secret("redis-password")
+    # Prefix of every Redis key, so that several systems (or test runs) share a Redis.
+    ems_key_prefix: str = "ems:"
+    gateway_url: str = "http://127.0.0.1:8080"
+    internal_token: str | None = secret("internal-token")
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Secret files win over the environment: the orchestrator's word is final."""
+        return init_settings, file_secret_settings, env_settings, dotenv_settings
+
+    @classmethod
+    def read(cls, **values: Any):
+        """The settings as the environment and the secret files give them now."""
+        secrets_dir = SECRETS_DIR if SECRETS_DIR.is_dir() else None
+        return cls(_secrets_dir=secrets_dir, **values)
+
+    @classmethod
+    def variables(cls) -> set[str]:
+        """Every environment variable this kind of process reads."""
+        names = set()
+        for name, field in cls.model_fields.items():
+            alias = field.validation_alias
+            choices = alias.choices if isinstance(alias, AliasChoices) else [alias or name]
+            names.update(str(choice).upper() for choice in choices if "-" not in str(choice))
+        return names
+
+    def required(self, name: str) -> str:
+        """A setting or secret this call cannot do without."""
+        value = getattr(self, name)
+        if value is None:
+            raise MissingSetting(
+                f"{name} is not configured (secret file in {SECRETS_DIR}"
+                f" or environment variable {name.upper()})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _passwords_in_urls(self):
+        """The broker's and Redis's passwords may come as secrets: put them in the URLs."""
+        self.amqp_url = _with_password(self.amqp_url, self.rabbitmq_password)
+        self.redis_url = _with_password(self.redis_url, self.redis_password)
+        self.gateway_url = self.gateway_url.rstrip("/")
+        return self
+
+    @property
+    def exchange(self) -> str:
+        return self.ems_exchange
+
+    @property
+    def key_prefix(self) -> str:
+        return self.ems_key_prefix
+
+    def database_name(self, context: str) -> str:
+        """The database a bounded context owns: ``ems_identity``, ``ems_monitoring``, ..."""
+        return self.ems_db_prefix + context
 
 
-def int_setting(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+class TokenSettings(Platform):
+    """What a process that issues or checks users' tokens needs (functions, the hub)."""
+
+    jwt_secret: str | None = secret("jwt-secret")
+    jwt_ttl_seconds: int = 8 * 3600
 
 
-def bool_setting(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+class FunctionSettings(TokenSettings):
+    """What the functions read, their domain's knobs included."""
 
-
-def secret(name: str, default: str | None = None) -> str:
-    """Return a secret by its OpenFaaS name, e.g. ``secret("jwt-secret")``."""
-    path = SECRETS_DIR / name
-    if path.is_file():
-        return path.read_text().strip()
-    value = os.environ.get(name.upper().replace("-", "_"), default)
-    if value is None:
-        raise MissingSetting(f"secret {name} is neither in {SECRETS_DIR} nor in the environment")
-    return value
-
-
-def optional_secret(name: str) -> str | None:
-    try:
-        return secret(name)
-    except MissingSetting:
-        return None
+    ems_context: str | None = None
+    ems_function: str = "ems"
+    ems_self_registration: bool = True
+    login_failure_window_seconds: int = 900
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_address: int = 20
+    registrations_per_address: int = 10
+    registration_window_seconds: int = 3600
+    outbox_relay_seconds: int = 15
+    monitoring_reading_interval_seconds: int = 600
+    monitoring_readings_retention_days: int = 0
+    chat_max_messages_per_minute: int = 20
+    chat_facts_timeout_seconds: float = 5
+    gemini_api_key: str | None = secret("gemini-api-key")
+    gemini_base_url: str | None = None
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_timeout_seconds: float = 8
 
 
 def _with_password(url: str, password: str | None) -> str:
     if not password:
         return url
     parts = urlsplit(url)
-    user = parts.username or ""
-    host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
-    netloc = f"{user}:{quote(password, safe='')}@{host}{port}"
+    netloc = f"{parts.username or ''}:{quote(password, safe='')}@{parts.hostname or ''}{port}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-@cache
-def amqp_url() -> str:
-    """RabbitMQ URL; the password may come from the ``rabbitmq-password`` secret."""
-    url = setting("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-    return _with_password(url, optional_secret("rabbitmq-password"))
+S = TypeVar("S", bound=Platform)
+_current: Platform | None = None
 
 
-def exchange_name() -> str:
-    return setting("EMS_EXCHANGE", "ems")
+def load(kind: type[S]) -> S:
+    """Read this process's settings (once, at start: its entry point says which kind)."""
+    global _current
+    _current = kind.read()
+    return _current
 
 
-@cache
-def redis_url() -> str:
-    url = setting("REDIS_URL", "redis://127.0.0.1:6379/0")
-    return _with_password(url, optional_secret("redis-password"))
-
-
-def key_prefix() -> str:
-    """Prefix of every Redis key, so that several systems (or test runs) share a Redis."""
-    return setting("EMS_KEY_PREFIX", "ems:")
-
-
-def database_name(context: str) -> str:
-    """The database a bounded context owns: ``ems_identity``, ``ems_monitoring``, ..."""
-    return setting("EMS_DB_PREFIX", "ems_") + context
-
-
-def database_conninfo(context: str | None = None) -> str:
-    """libpq connection string for a context's database (``EMS_CONTEXT`` by default)."""
-    context = context or setting("EMS_CONTEXT")
-    parts = {
-        "host": setting("DB_HOST", "127.0.0.1"),
-        "port": setting("DB_PORT", "5432"),
-        "user": setting("DB_USER", "postgres"),
-        "dbname": database_name(context),
-        "application_name": setting("EMS_FUNCTION", "ems"),
-    }
-    password = optional_secret("db-password")
-    if password:
-        parts["password"] = password
-    return " ".join(f"{key}={_quote_conninfo(value)}" for key, value in parts.items())
-
-
-def _quote_conninfo(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
-
-
-def gateway_url() -> str:
-    return setting("GATEWAY_URL", "http://127.0.0.1:8080").rstrip("/")
+def current() -> FunctionSettings:
+    """This process's settings; a function's unless its entry point loaded another kind."""
+    return _current if _current is not None else load(FunctionSettings)  # type: ignore[return-value]

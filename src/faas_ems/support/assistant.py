@@ -43,7 +43,7 @@ class AssistantUnavailable(Exception):
 
 
 def api_key() -> str | None:
-    return settings.optional_secret("gemini-api-key") or None
+    return settings.current().gemini_api_key or None
 
 
 def configured() -> bool:
@@ -62,8 +62,8 @@ _client_lock = threading.Lock()
 def client() -> genai.Client:
     """The process's client, made once: a second one made by a racing thread would be
     dropped, and a dropped ``genai.Client`` closes the connection pool in use."""
-    timeout = float(settings.setting("GEMINI_TIMEOUT_SECONDS", "8"))
-    base_url = settings.setting("GEMINI_BASE_URL", "") or None
+    timeout = settings.current().gemini_timeout_seconds
+    base_url = settings.current().gemini_base_url or None
     with _client_lock:
         return _client(api_key(), base_url, int(timeout * 1000))
 
@@ -84,7 +84,7 @@ def ask(history: list[dict], user_context: str) -> str:
         system_instruction=f"{SYSTEM_PROMPT}\n\nFacts about this client:\n{user_context}",
         temperature=0.3,
     )
-    model = settings.setting("GEMINI_MODEL", "gemini-2.5-flash")
+    model = settings.current().gemini_model
     try:
         response = client().models.generate_content(model=model, contents=contents, config=config)
         text = (response.text or "").strip()

@@ -17,7 +17,7 @@ WINDOW_SECONDS = 60
 def _limit(sender: Sender) -> rate_limit.Limit:
     return (
         cache.key("chat-messages", sender.id),
-        settings.int_setting("CHAT_MAX_MESSAGES_PER_MINUTE", 20),
+        settings.current().chat_max_messages_per_minute,
     )
 
 

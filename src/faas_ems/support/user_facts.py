@@ -25,7 +25,7 @@ class FactsUnavailable(Exception):
 
 
 def _timeout() -> float:
-    return float(settings.setting("CHAT_FACTS_TIMEOUT_SECONDS", "5"))
+    return settings.current().chat_facts_timeout_seconds
 
 
 class UserFacts:
@@ -38,7 +38,10 @@ class UserFacts:
     def _get(self, path: str, *, params=None, headers=None):
         try:
             response = self._http.get(
-                settings.gateway_url() + path, params=params, headers=headers, timeout=_timeout()
+                settings.current().gateway_url + path,
+                params=params,
+                headers=headers,
+                timeout=_timeout(),
             )
         except requests.RequestException as error:
             raise FactsUnavailable(f"{path}: {error}") from error
@@ -48,7 +51,7 @@ class UserFacts:
 
     @cached_property
     def profile(self) -> dict:
-        internal = {auth.INTERNAL_HEADER: settings.secret("internal-token")}
+        internal = {auth.INTERNAL_HEADER: settings.current().required("internal_token")}
         return self._get(f"/function/users/{self.user_id}", headers=internal)
 
     def _as_user(self, path: str, **params):
