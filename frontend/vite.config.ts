@@ -25,8 +25,11 @@ export default defineConfig({
     },
   },
   server: {
+    // the contract, which src/api/schema.test.ts checks schema.d.ts against
+    fs: { allow: ['.', '../docs'] },
     proxy: {
       '/function': backend,
+      '/openapi.yaml': backend,
       '/socket.io': { target: backend, ws: true },
     },
   },
