@@ -464,11 +464,13 @@ def test_the_longest_ranges_are_served_and_one_day_more_is_refused(
     }
 
 
-def test_a_bad_summary_zone_is_refused(stack, people):
+@pytest.mark.parametrize("zone", ["Utopia", "Europe/" + "x" * 300, "Europe/../../etc/passwd"])
+def test_a_bad_summary_zone_is_refused(stack, people, zone):
+    """Also a name too long to be a file, which the zone lookup once tried to open."""
     response = stack.call(
-        "GET", "/function/consumption/summary", token=people["owner_token"], params={"tz": "Utopia"}
+        "GET", "/function/consumption/summary", token=people["owner_token"], params={"tz": zone}
     )
-    assert response.status_code == 422
+    assert response.status_code == 422, response.text
     assert set(response.json()["error"]["fields"]) == {"tz"}
 
 
