@@ -514,6 +514,8 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description an empty query parameter counts as one not given */
+        Empty: string;
         Error: {
             error: {
                 /** @description stable, for programs (`validation_failed`, `not_found`, ...) */
@@ -940,11 +942,11 @@ export interface components {
         DeviceId: string;
         ConversationId: string;
         /** @description an IANA time zone for days and hours (default the viewer's own) */
-        ViewerZone: components["schemas"]["TimeZone"];
+        ViewerZone: components["schemas"]["TimeZone"] | components["schemas"]["Empty"];
         /** @description only this device's alerts */
-        AlertDevice: string;
-        /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`) */
-        Unacknowledged: boolean;
+        AlertDevice: string | components["schemas"]["Empty"];
+        /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`; default false) */
+        Unacknowledged: boolean | components["schemas"]["Empty"];
     };
     requestBodies: never;
     headers: {
@@ -1393,17 +1395,17 @@ export interface operations {
             query: {
                 device_id: string;
                 /** @description a local day, YYYY-MM-DD (not with `from`/`to`) */
-                date?: components["schemas"]["ViewDate"];
+                date?: components["schemas"]["ViewDate"] | components["schemas"]["Empty"];
                 /** @description the first local day of a range, YYYY-MM-DD */
-                from?: components["schemas"]["ViewDate"];
+                from?: components["schemas"]["ViewDate"] | components["schemas"]["Empty"];
                 /** @description the last local day of a range, YYYY-MM-DD */
-                to?: components["schemas"]["ViewDate"];
+                to?: components["schemas"]["ViewDate"] | components["schemas"]["Empty"];
                 /** @description the bucket of a range (default `day`) */
-                granularity?: components["schemas"]["Granularity"];
+                granularity?: components["schemas"]["Granularity"] | components["schemas"]["Empty"];
                 /** @description an IANA time zone for days and hours (default the viewer's own) */
                 tz?: components["parameters"]["ViewerZone"];
                 /** @description `csv` gives `start,kwh` rows as a download (default `json`) */
-                format?: "json" | "csv";
+                format?: ("json" | "csv") | components["schemas"]["Empty"];
             };
             header?: never;
             path?: never;
@@ -1458,10 +1460,10 @@ export interface operations {
             query?: {
                 /** @description only this device's alerts */
                 device_id?: components["parameters"]["AlertDevice"];
-                /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`) */
+                /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`; default false) */
                 unacknowledged?: components["parameters"]["Unacknowledged"];
                 /** @description how many, newest first (default 50) */
-                limit?: number;
+                limit?: number | components["schemas"]["Empty"];
             };
             header?: never;
             path?: never;
@@ -1487,7 +1489,7 @@ export interface operations {
             query?: {
                 /** @description only this device's alerts */
                 device_id?: components["parameters"]["AlertDevice"];
-                /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`) */
+                /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`; default false) */
                 unacknowledged?: components["parameters"]["Unacknowledged"];
             };
             header?: never;
