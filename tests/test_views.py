@@ -633,6 +633,7 @@ def test_bad_alert_count_filters_are_refused(stack, people, query):
         ({"limit": "501"}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"limit": "-1"}, "limit"),
+        ({"limit": "²"}, "limit"),
         ({"unacknowledged": "maybe"}, "unacknowledged"),
         ({"device_id": "meter-1"}, "device_id"),
     ],

@@ -27,7 +27,9 @@ def _filters(query, *, capped: bool = True) -> dict:
         filters["unacknowledged"] = _FLAGS[flag]
     if capped:
         raw_limit = query.get("limit") or str(alert_inbox.DEFAULT_LIMIT)
-        filters["limit"] = int(raw_limit) if raw_limit.isdigit() else 0
+        # isdigit alone takes "²", which int() refuses
+        whole = raw_limit.isascii() and raw_limit.isdigit()
+        filters["limit"] = int(raw_limit) if whole else 0
         if not 1 <= filters["limit"] <= alert_inbox.MAX_LIMIT:
             problems["limit"] = f"must be a whole number from 1 to {alert_inbox.MAX_LIMIT}"
     if problems:
