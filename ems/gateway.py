@@ -4,8 +4,8 @@
 ``/async-function/<name>`` answers 202 and calls in the background (posting the
 result to ``X-Callback-Url``), ``/system/functions`` lists functions with their
 labels and annotations, ``/system/scale-function/<name>`` scales. On the same
-origin it also proxies ``/socket.io/`` (websockets included) to the socket hub
-and serves the built SPA.
+origin it also proxies ``/socket.io/`` (websockets included) to the socket hub,
+serves the HTTP contract at ``/openapi.yaml`` and the built SPA.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from yarl import URL
 
 from .functions import FunctionPool
+from .paths import OPENAPI
 
 log = logging.getLogger("ems.gateway")
 
@@ -86,14 +88,20 @@ async def invoke(
     headers: dict[str, str],
     body: bytes,
 ) -> tuple[int, dict[str, str], bytes]:
-    """Call one replica of ``name``; the answer, or a gateway error as OpenFaaS gives."""
+    """Call one replica of ``name``; the answer, or a gateway error as OpenFaaS gives.
+
+    ``path`` is decoded (``/a?b`` is one segment) and encoded again here; ``query`` is
+    passed on as the caller encoded it, so that ``%26`` in a value stays in the value.
+    """
     pool: FunctionPool | None = app[POOLS].get(name)
     if pool is None:
         raise web.HTTPNotFound(text=f"function {name} not found")
     replica = pool.pick()
     if replica is None:
         return 503, {"Content-Type": "text/plain"}, f"{name} has no ready replica".encode()
-    url = replica.url + (path or "/") + (f"?{query}" if query else "")
+    url = URL(replica.url).with_path(path or "/")
+    if query:
+        url = URL(f"{url}?{query}", encoded=True)
     replica.in_flight += 1
     pool.invocations += 1
     try:
@@ -120,7 +128,7 @@ async def function_call(request: web.Request) -> web.Response:
         name,
         request.method,
         request.match_info["path"],
-        request.query_string,
+        request.rel_url.raw_query_string,
         _forward_headers(request, call_id),
         await request.read(),
     )
@@ -143,7 +151,7 @@ async def async_function_call(request: web.Request) -> web.Response:
             name,
             request.method,
             request.match_info["path"],
-            request.query_string,
+            request.rel_url.raw_query_string,
             headers,
             body,
         )
@@ -248,6 +256,13 @@ async def _pump(source, sink) -> None:
     await sink.close()
 
 
+async def openapi(request: web.Request) -> web.FileResponse:
+    """docs/openapi.yaml, the contract of every function, for tools and people."""
+    return web.FileResponse(
+        OPENAPI, headers={"Content-Type": "application/yaml", "Cache-Control": "no-cache"}
+    )
+
+
 async def spa(request: web.Request) -> web.StreamResponse:
     root: Path = request.app[STATIC]
     index = root / "index.html"
@@ -278,12 +293,14 @@ def create_app(pools: dict[str, FunctionPool], hubs: list[str], static: Path) ->
         await app[SESSION].close()
 
     app.cleanup_ctx.append(session_context)
-    app.router.add_route("*", "/function/{name}{path:(/.*)?}", function_call)
-    app.router.add_route("*", "/async-function/{name}{path:(/.*)?}", async_function_call)
+    # (?s): a path may hold any character, a newline (%0A) too
+    app.router.add_route("*", "/function/{name}{path:(?s:/.*)?}", function_call)
+    app.router.add_route("*", "/async-function/{name}{path:(?s:/.*)?}", async_function_call)
     app.router.add_get("/system/functions", list_functions)
     app.router.add_get("/system/function/{name}", describe_function)
     app.router.add_post("/system/scale-function/{name}", scale_function)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/openapi.yaml", openapi)
     app.router.add_route("*", "/socket.io/{tail:.*}", socket_io)
     app.router.add_get("/{path:.*}", spa)
     return app

@@ -10,4 +10,6 @@ TEMPLATES = ROOT / "templates"
 # The contexts (and their migrations) are wherever the platform package is installed.
 CONTEXTS = Path(faas_ems.__file__).parent
 FRONTEND_DIST = ROOT / "frontend" / "dist"
+# The HTTP contract, served at /openapi.yaml (and by nginx in Swarm).
+OPENAPI = ROOT / "docs" / "openapi.yaml"
 STATE = ROOT / ".ems"

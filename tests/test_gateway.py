@@ -69,6 +69,13 @@ def test_paths_and_bodies_reach_the_handler(probe_stack):
     assert probe_stack.call("GET", "/function/nothing-here").status_code == 404
 
 
+def test_encoded_paths_and_queries_reach_the_handler_as_sent(probe_stack):
+    """A ``?`` or a newline in a segment stays in it; ``&`` in a value stays in the value."""
+    response = probe_stack.call("GET", "/function/probe/echo/a%3Fb%0Ac?q=x%26y&n=1")
+    assert response.status_code == 200, response.text
+    assert response.json() == {"word": "a?b\nc", "query": {"q": ["x&y"], "n": ["1"]}}
+
+
 def test_calls_are_spread_across_replicas(probe_stack):
     pids = {probe_stack.call("GET", "/function/probe").json()["pid"] for _ in range(20)}
     assert len(pids) == 2

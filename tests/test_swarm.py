@@ -36,7 +36,7 @@ from connector.config import Config as ConnectorConfig
 from ems import databases
 from ems import stack as stack_file
 from ems.gateway import SPA_HEADERS
-from ems.paths import ROOT
+from ems.paths import OPENAPI, ROOT
 from ems.processes import free_port
 from socket_hub.config import HubConfig
 from socket_hub.consumer import declare as declare_hub_queues
@@ -610,6 +610,11 @@ def nginx(stack, tmp_path):
     site = tmp_path / "html"
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>faas-ems</title>")
+    # the contract, where the frontend image puts it
+    dockerfile = DOCKERFILES["frontend"].read_text()
+    copied = re.search(r"^COPY docs/openapi.yaml /usr/share/nginx/html/(\S+)$", dockerfile, re.M)
+    assert copied, "frontend/Dockerfile does not put docs/openapi.yaml beside the app"
+    shutil.copy(OPENAPI, site / copied.group(1))
     server = (
         NGINX_CONF.read_text()
         .replace("server gateway:8080;", f"server {upstream};")
@@ -663,6 +668,16 @@ def test_nginx_serves_the_app_and_public_functions_on_one_origin(nginx, stack, f
     for name in public_functions(functions):
         response = requests.get(f"{nginx}/function/{name}/x?y=1", timeout=10)
         assert response.json().get("error", {}).get("message") != "no such function", name
+
+
+def test_nginx_serves_the_contract_as_ems_up_does(nginx, stack):
+    served = requests.get(nginx + "/openapi.yaml", timeout=5)
+    local = requests.get(stack.url + "/openapi.yaml", timeout=5)
+    assert served.status_code == local.status_code == 200
+    assert served.content == local.content == OPENAPI.read_bytes()
+    for answer in (served, local):
+        assert answer.headers["Content-Type"].startswith("application/yaml")
+        assert answer.headers["Cache-Control"] == "no-cache"
 
 
 def test_nginx_keeps_internal_functions_inside(nginx, stack, functions):

@@ -20,7 +20,7 @@ describe('App', () => {
     stubFetch({
       '/function/devices': () => [401, { error: { code: 'token_expired', message: 'expired' } }],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/devices' });
     expect(await screen.findByText('Your session has ended. Please sign in again.')).toBeInTheDocument();
@@ -31,7 +31,7 @@ describe('App', () => {
     stubFetch({
       '/function/devices': () => [500, { error: { code: 'internal', message: 'Something broke' } }],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/devices' });
     expect(await screen.findByText('Could not load your devices')).toBeInTheDocument();
@@ -42,7 +42,7 @@ describe('App', () => {
     stubFetch({
       '/function/devices': () => [200, []],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/admin/users' });
     expect(await screen.findByRole('heading', { name: 'My devices' })).toBeInTheDocument();
@@ -53,7 +53,7 @@ describe('App', () => {
     stubFetch({
       '/function/devices': () => [200, []],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
       '/function/conversations': () => [200, []],
     });
     renderApp(<App />, { user: ADMIN, route: '/' });

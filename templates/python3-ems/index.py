@@ -18,6 +18,7 @@ import uuid
 
 import waitress
 from flask import Flask, Response, request
+from werkzeug.routing import PathConverter
 
 from faas_ems.runtime.errors import Refusal
 from faas_ems.runtime.web import HTTPError, error_response, to_json
@@ -75,8 +76,15 @@ class InFlight:
             return self._cond.wait_for(lambda: self._count == 0, timeout)
 
 
+class AnyPath(PathConverter):
+    """A path of any characters: werkzeug's own stops at a newline (``%0A``)."""
+
+    regex = "[^/][\\s\\S]*?"
+
+
 in_flight = InFlight()
 app = Flask(__name__)
+app.url_map.converters["any_path"] = AnyPath
 
 
 def format_response(result) -> Response:
@@ -117,7 +125,7 @@ def health():
 
 
 @app.route("/", defaults={"path": ""}, methods=["GET", "PUT", "POST", "PATCH", "DELETE"])
-@app.route("/<path:path>", methods=["GET", "PUT", "POST", "PATCH", "DELETE"])
+@app.route("/<any_path:path>", methods=["GET", "PUT", "POST", "PATCH", "DELETE"])
 def serve(path):
     if in_flight.draining:
         return Response(status=503, headers={"Connection": "close", "Retry-After": "1"})

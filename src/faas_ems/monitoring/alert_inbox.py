@@ -48,20 +48,38 @@ def _visible(caller: Caller) -> str:
     return "true" if caller.is_admin else _OWNED_NOW_AND_THEN
 
 
-def listing(
-    conn, caller: Caller, *, device_id: str | None, unacknowledged: bool, limit: int
-) -> list[dict]:
+def _where(caller: Caller, device_id: str | None, unacknowledged: bool) -> str:
     conditions = [_visible(caller)]
     if device_id is not None:
         conditions.append("a.device_id = %(device)s")
     if unacknowledged:
         conditions.append("a.acknowledged_at IS NULL")
+    return " AND ".join(conditions)
+
+
+def listing(
+    conn, caller: Caller, *, device_id: str | None, unacknowledged: bool, limit: int
+) -> list[dict]:
     rows = conn.execute(
-        f"""SELECT {_COLUMNS} FROM alerts a WHERE {" AND ".join(conditions)}
+        f"""SELECT {_COLUMNS} FROM alerts a WHERE {_where(caller, device_id, unacknowledged)}
             ORDER BY a.raised_at DESC, a.hour_start DESC, a.id LIMIT %(limit)s""",
         {"caller": caller.id, "device": device_id, "limit": limit},
     ).fetchall()
     return [shape(row) for row in rows]
+
+
+def count(conn, caller: Caller, *, device_id: str | None, unacknowledged: bool) -> dict:
+    """How many alerts :func:`listing` would give without its cap, in all and per device.
+
+    A list is capped at ``MAX_LIMIT``; a figure such as "open alerts" must not be.
+    """
+    rows = conn.execute(
+        f"""SELECT a.device_id, count(*) AS alerts FROM alerts a
+            WHERE {_where(caller, device_id, unacknowledged)} GROUP BY a.device_id""",
+        {"caller": caller.id, "device": device_id},
+    ).fetchall()
+    by_device = {str(row["device_id"]): row["alerts"] for row in rows}
+    return {"total": sum(by_device.values()), "by_device": by_device}
 
 
 def acknowledge(conn, caller: Caller, alert_id: str) -> dict:

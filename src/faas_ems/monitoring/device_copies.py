@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from faas_ems.runtime.validation import UUID_PATTERN
+
+from . import local_time
 
 
 class InvalidEvent(ValueError):
@@ -50,10 +51,8 @@ def parse_device(data) -> DeviceState:
     if limit <= 0:
         raise InvalidEvent(f"max_hourly_kwh {limit!r} must be greater than 0")
     timezone = data.get("timezone") or "UTC"
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidEvent(f"timezone {timezone!r} is not an IANA time zone") from None
+    if local_time.zone(timezone) is None:
+        raise InvalidEvent(f"timezone {timezone!r} is not an IANA time zone")
     owner = data.get("owner_id")
     name = data.get("name")
     return DeviceState(
