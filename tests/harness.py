@@ -17,9 +17,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +29,7 @@ import pika
 import psycopg
 import redis
 import requests
+from requests.adapters import HTTPAdapter
 
 from ems import config as ems_config
 from ems import databases
@@ -211,6 +214,13 @@ class TestStack:
         return [f"http://{address}" for address in found]
 
     # calls --------------------------------------------------------------------
+    def from_address(self, address: str) -> requests.Session:
+        """A session whose connections come from ``address`` (any of 127.0.0.0/8), so that
+        the gateway sees another caller, as a second machine would be."""
+        session = requests.Session()
+        session.mount("http://", SourceAddressAdapter(address))
+        return session
+
     def call(
         self,
         method: str,
@@ -220,14 +230,15 @@ class TestStack:
         json=None,
         data=None,
         headers: dict | None = None,
+        session: requests.Session | None = None,
         **kwargs,
     ) -> requests.Response:
-        """A call through the gateway, as the browser makes it."""
+        """A call through the gateway, as the browser makes it (from ``session``'s address)."""
         all_headers = dict(headers or {})
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
         kwargs.setdefault("timeout", 30)
-        return self.http.request(
+        return (session or self.http).request(
             method, self.url + path, json=json, data=data, headers=all_headers, **kwargs
         )
 
@@ -342,6 +353,30 @@ def running(
         yield system
     finally:
         system.stop()
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connects from a chosen local address."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__(pool_maxsize=64)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def in_parallel(count: int, call: Callable[[int], object]) -> list:
+    """``call(0) .. call(count - 1)``, all let go at once (one thread each); the results."""
+    start = threading.Barrier(count)
+
+    def run(index: int):
+        start.wait()
+        return call(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 def wait_for(predicate, *, timeout: float = 10.0, interval: float = 0.1, message: str = ""):

@@ -13,6 +13,7 @@ from ems.paths import ROOT, STACK_FILE
 # The gateway paths DESIGN.md fixes.
 PUBLIC_FUNCTIONS = {
     "auth-login",
+    "auth-logout",
     "auth-register",
     "users",
     "devices",
@@ -38,6 +39,8 @@ EVENT_TYPES = {
     "chat.state",
 }
 INTERNAL_FUNCTIONS = {"ingest", "hourly-aggregate", "chat-reply"}
+# What signing tokens takes: only the functions that hand tokens out.
+TOKEN_ISSUERS = {"auth-login", "users"}
 CRON = re.compile(r"^(\S+\s+){4}\S+$")
 
 
@@ -85,3 +88,12 @@ def test_triggered_functions_hold_the_internal_token():
             assert "internal-token" in spec.secrets, f"{name} cannot check the internal token"
         if name in PUBLIC_FUNCTIONS - {"auth-login", "auth-register"}:
             assert "jwt-secret" in spec.secrets, f"{name} cannot verify tokens"
+
+
+def test_only_the_functions_that_hand_out_tokens_could_sign_one_as_a_user():
+    """chat-reply reads a client's figures with the internal token, never as them."""
+    stack = stack_file.load()
+    for name, spec in stack.functions.items():
+        if "jwt-secret" in spec.secrets and name not in PUBLIC_FUNCTIONS | TOKEN_ISSUERS:
+            raise AssertionError(f"{name} holds jwt-secret but serves no user")
+    assert "jwt-secret" not in stack.functions["chat-reply"].secrets
