@@ -67,7 +67,9 @@ class System:
 
     async def start(self) -> None:
         app = create_app(self.pools, self.hub_urls, FRONTEND_DIST)
-        self.runner = web.AppRunner(app, access_log=None)
+        # Bodies pass as they came, like OpenFaaS's gateway: the function answers an encoding
+        # it does not take (415), rather than the gateway failing to decompress it (500).
+        self.runner = web.AppRunner(app, access_log=None, auto_decompress=False)
         await self.runner.setup()
         bind = self.config.values["EMS_BIND"]
         site = web.TCPSite(self.runner, bind, self.config.port)
