@@ -115,6 +115,7 @@ class TestStack:
         self.amqp_url = services.amqp_url(self.vhost)
         self.jwt_secret = secrets.token_urlsafe(32)
         self.internal_token = secrets.token_urlsafe(32)
+        self.gateway_auth = ("admin", secrets.token_urlsafe(24))  # for /system/*
         self.state_dir = Path(tempfile.mkdtemp(prefix=f"ems-test-{self.run_id}-"))
         self.settings_env = {
             "EMS_PORT": str(self.port),
@@ -129,6 +130,7 @@ class TestStack:
             "REDIS_URL": services.config.values["REDIS_URL"],
             "JWT_SECRET": self.jwt_secret,
             "INTERNAL_TOKEN": self.internal_token,
+            "BASIC_AUTH_PASSWORD": self.gateway_auth[1],
             "EMS_ADMIN_USERNAME": ADMIN_USERNAME,
             "EMS_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "EMS_REPLICAS": "1",
@@ -314,9 +316,16 @@ class TestStack:
                 message=f"monitoring's copy of device {device_id} owned by {owner_id}",
             )
 
+    def system(self, method: str, path: str, **kwargs) -> requests.Response:
+        """A call to the gateway's management API (``/system/<path>``), as faas-cli makes it."""
+        kwargs.setdefault("timeout", 30)
+        return self.http.request(
+            method, f"{self.url}/system/{path}", auth=self.gateway_auth, **kwargs
+        )
+
     def scale(self, function: str, replicas: int) -> None:
-        response = self.http.post(
-            f"{self.url}/system/scale-function/{function}", json={"replicas": replicas}, timeout=90
+        response = self.system(
+            "POST", f"scale-function/{function}", json={"replicas": replicas}, timeout=90
         )
         response.raise_for_status()
 

@@ -20,7 +20,11 @@ NUL = "\u0000"
 
 def post_raw(stack, path: str, body: bytes, token: str | None = None, **headers):
     return stack.call(
-        "POST", path, data=body, token=token, headers={"Content-Type": "application/json", **headers}
+        "POST",
+        path,
+        data=body,
+        token=token,
+        headers={"Content-Type": "application/json", **headers},
     )
 
 

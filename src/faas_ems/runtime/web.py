@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -34,6 +35,7 @@ log = logging.getLogger("ems.web")
 # The status each kind of domain refusal is answered with.
 REFUSAL_STATUS = {NotFound: 404, Invalid: 422, Conflict: 409, Unavailable: 503}
 MAX_JSON_DEPTH = 32
+_PLAIN_CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 
 
 class HTTPError(Exception):
@@ -71,6 +73,14 @@ class HTTPError(Exception):
 def error_response(exc: HTTPError | Refusal) -> dict:
     """The JSON answer to any refusal, web or domain."""
     return (exc if isinstance(exc, HTTPError) else HTTPError.from_refusal(exc)).response()
+
+
+def call_id(supplied: str | None) -> str:
+    """The caller's ``X-Call-Id`` if it is a plain token, else a new one: it goes into
+    every log line of the call, where spaces or ``=`` would forge fields."""
+    if supplied and _PLAIN_CALL_ID.fullmatch(supplied):
+        return supplied
+    return str(uuid.uuid4())
 
 
 def json_default(value: Any) -> Any:
