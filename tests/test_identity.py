@@ -11,10 +11,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import jwt
 import pytest
 
 from tests.harness import ADMIN_USERNAME, TestStack, running
 from tests.identity_helpers import EventTap, error_code, expired_token, forged_token
+from tests.test_runtime import old_hash
 
 PASSWORD = "password-123"
 USER_KEYS = {"id", "username", "role", "name", "email", "timezone", "created_at", "updated_at"}
@@ -75,6 +77,21 @@ def test_login_returns_a_token_that_expires_and_the_user(stack):
     assert me.json()["id"] == user["id"]
 
 
+def test_a_hash_with_older_parameters_is_upgraded_at_the_next_sign_in(stack):
+    user, _ = stack.create_user()
+    with stack.db("identity") as db:
+        db.execute(
+            "UPDATE users SET password_hash = %s WHERE id = %s", [old_hash(PASSWORD), user["id"]]
+        )
+        assert login(stack, user["username"], PASSWORD).status_code == 200
+        stored = db.execute(
+            "SELECT password_hash FROM users WHERE id = %s", [user["id"]]
+        ).fetchone()[0]
+    assert stored.startswith("scrypt$131072$8$1$")
+    assert login(stack, user["username"], PASSWORD).status_code == 200
+    assert login(stack, user["username"], "not-the-password").status_code == 401
+
+
 def test_login_refuses_wrong_credentials_alike(stack):
     user, _ = stack.create_user()
     wrong_password = login(stack, user["username"], "not-the-password")
@@ -109,6 +126,29 @@ def test_login_only_answers_post(stack):
     response = stack.call("GET", "/function/auth-login")
     assert response.status_code == 405
     assert error_code(response) == "method_not_allowed"
+
+
+def test_signing_out_ends_that_token_until_it_expires_and_no_other(stack):
+    user, other_session = stack.create_user()
+    token = login(stack, user["username"], PASSWORD).json()["token"]
+    signed_out = stack.call("POST", "/function/auth-logout", token=token)
+    assert signed_out.status_code == 204, signed_out.text
+    refused = stack.call("GET", "/function/users/me", token=token)
+    assert refused.status_code == 401
+    assert error_code(refused) == "token_revoked"
+    again = stack.call("POST", "/function/auth-logout", token=token)
+    assert again.status_code == 401
+    assert stack.call("GET", "/function/users/me", token=other_session).status_code == 200
+    jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+    ttl = stack.services.redis().ttl(f"{stack.key_prefix}token-revoked:{jti}")
+    assert 8 * 3600 - 60 < ttl <= 8 * 3600 + 1, "kept as long as the token would have held"
+
+
+def test_signing_out_needs_a_token_and_a_post(stack):
+    anonymous = stack.call("POST", "/function/auth-logout")
+    assert anonymous.status_code == 401
+    assert error_code(anonymous) == "unauthorized"
+    assert stack.call("GET", "/function/auth-logout").status_code == 405
 
 
 # registration ----------------------------------------------------------------------

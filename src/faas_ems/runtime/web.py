@@ -146,7 +146,7 @@ def check_request(event) -> None:
             f"Content-Encoding {encoding!r} is not accepted; send the body uncompressed",
             headers={"Accept-Encoding": "identity"},
         )
-    query = event.query or {}
+    query = getattr(event, "query", None) or {}
     query = query.items(multi=True) if hasattr(query, "getlist") else query.items()
     texts = [event.path or "", *(part for pair in query for part in pair)]
     if any("\x00" in text for text in texts):
