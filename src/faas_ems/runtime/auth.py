@@ -60,10 +60,10 @@ def token_ttl_seconds() -> int:
     return settings.current().jwt_ttl_seconds
 
 
-def issue_token(user: dict, ttl_seconds: int | None = None) -> tuple[str, datetime]:
-    """A signed token for ``user``; ``ttl_seconds`` shortens it (e.g. a bot acting as them)."""
+def issue_token(user: dict) -> tuple[str, datetime]:
+    """A signed token for ``user``, valid for ``JWT_TTL_SECONDS``."""
     now = time.time()
-    expires = int(now) + (ttl_seconds or token_ttl_seconds())
+    expires = int(now) + token_ttl_seconds()
     claims = {
         "iss": ISSUER,
         "sub": str(user["id"]),
