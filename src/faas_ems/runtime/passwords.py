@@ -10,15 +10,22 @@ so a burst of sign-ins queues instead of taking 128 MiB per server thread.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
 import threading
 
+from . import settings
+
 N, R, P = 2**17, 8, 1
 # scrypt needs 128 * N * r bytes, plus a little that OpenSSL counts too.
 _MAXMEM = 128 * N * R + 16 * 1024 * 1024
-_at_once = threading.BoundedSemaphore(int(os.environ.get("PASSWORD_HASHES_AT_ONCE", "2")))
+
+
+@functools.cache
+def _at_once() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(settings.current().password_hashes_at_once)
 
 
 def _b64(raw: bytes) -> str:
@@ -26,7 +33,7 @@ def _b64(raw: bytes) -> str:
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int = 64) -> bytes:
-    with _at_once:
+    with _at_once():
         return hashlib.scrypt(
             password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=dklen
         )
