@@ -75,7 +75,7 @@ def test_a_setting_that_is_not_a_number_is_refused_at_start(configure):
 
 def test_every_setting_a_function_reads_is_declared_for_ems_up():
     declared = settings.FunctionSettings.variables()
-    assert {"DB_POOL_SIZE", "JWT_SECRET", "LOGIN_MAX_FAILURES_PER_USER", "EMS_CONTEXT"} <= declared
+    assert {"DB_POOL_SIZE", "JWT_SECRET", "LOGIN_MAX_DELAY_SECONDS", "EMS_CONTEXT"} <= declared
     assert not any("-" in name for name in declared)
 
 
