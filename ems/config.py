@@ -23,12 +23,16 @@ from .paths import ROOT, STACK_FILE, STATE
 SECRET_NAMES = (
     "jwt-secret",
     "internal-token",
+    "basic-auth-user",
+    "basic-auth-password",
     "db-password",
     "rabbitmq-password",
     "redis-password",
     "gemini-api-key",
 )
-GENERATED_TOKENS = ("jwt-secret", "internal-token")
+GENERATED_TOKENS = ("jwt-secret", "internal-token", "basic-auth-password")
+# The gateway's management API (/system/*) asks for these, as OpenFaaS's does.
+GATEWAY_USER = "admin"
 # The accounts that the set-up makes for faas-ems itself (see ems.services), and where
 # their passwords are kept for every checkout on this machine.
 OWN_ACCOUNT = "ems"
@@ -66,6 +70,11 @@ class Config:
     @property
     def port(self) -> int:
         return int(self.values["EMS_PORT"])
+
+    @property
+    def gateway_credentials(self) -> tuple[str, str]:
+        """What ``/system/*`` asks for (basic auth): user and password."""
+        return self.secrets["basic-auth-user"], self.secrets["basic-auth-password"]
 
     @property
     def url(self) -> str:
@@ -124,6 +133,7 @@ def _secrets(values: dict[str, str], state_dir: Path) -> dict[str, str]:
             value = path.read_text().strip()
         if value:
             found[name] = value
+    found.setdefault("basic-auth-user", GATEWAY_USER)
     return found
 
 

@@ -15,7 +15,7 @@ from connector.config import Config as ConnectorConfig
 from faas_ems.runtime.settings import Platform
 from socket_hub.config import HubConfig
 
-from . import databases, demo, services
+from . import callbacks, databases, demo, services
 from . import stack as stack_file
 from .config import Config
 from .functions import FunctionPool
@@ -66,8 +66,16 @@ class System:
         return int(forced) if forced else pool.spec.scale_min
 
     async def start(self) -> None:
-        app = create_app(self.pools, self.hub_urls, FRONTEND_DIST)
-        self.runner = web.AppRunner(app, access_log=None)
+        app = create_app(
+            self.pools,
+            self.hub_urls,
+            FRONTEND_DIST,
+            credentials=self.config.gateway_credentials,
+            callback_hosts=callbacks.allowed_hosts(self.config.get("EMS_CALLBACK_HOSTS")),
+        )
+        # Bodies pass as they came, like OpenFaaS's gateway: the function answers an encoding
+        # it does not take (415), rather than the gateway failing to decompress it (500).
+        self.runner = web.AppRunner(app, access_log=None, auto_decompress=False)
         await self.runner.setup()
         bind = self.config.values["EMS_BIND"]
         site = web.TCPSite(self.runner, bind, self.config.port)
@@ -163,9 +171,14 @@ class System:
 
     def _start_connectors(self) -> None:
         """The queue connector (as many as configured) and the one cron connector."""
+        gateway = ["basic-auth-user", "basic-auth-password"]  # they list /system/functions
         self.children.append(
             self._child(
-                "cron-connector-0", "connector.cron", ["internal-token"], {}, ConnectorConfig
+                "cron-connector-0",
+                "connector.cron",
+                ["internal-token", *gateway],
+                {},
+                ConnectorConfig,
             ).start()
         )
         if importlib.util.find_spec("connector.__main__") is None:
@@ -174,7 +187,7 @@ class System:
             child = self._child(
                 f"connector-{index}",
                 "connector",
-                ["internal-token", "rabbitmq-password"],
+                ["internal-token", "rabbitmq-password", *gateway],
                 {},
                 ConnectorConfig,
             )
@@ -194,6 +207,7 @@ class System:
             f"  web app ({spa})               {url}/",
             f"  socket hub                    {url}/socket.io/",
             "",
+            "  gateway /system/ (basic auth): {} / {}".format(*self.config.gateway_credentials),
             f"  administrator: {self.config.values['EMS_ADMIN_USERNAME']} / "
             f"{self.config.values['EMS_ADMIN_PASSWORD']}",
             f"  logs: {self.config.state_dir / 'logs'}",

@@ -10,17 +10,22 @@
 #                                         scaling moves it within com.openfaas.scale.min/max
 #   swarm/deploy.sh status
 #
-# Settings: EMS_STACK (ems), EMS_HTTP_PORT (8080), EMS_IMAGE_PREFIX (faas-ems), EMS_TAG
-# (latest), EMS_PUSH=1 to push the images (several nodes need them in a registry; set
-# EMS_IMAGE_PREFIX to it, and the function images in stack.yml likewise).
+# Settings: EMS_STACK (ems), EMS_HTTP_PORT (8080, redirects), EMS_HTTPS_PORT (443),
+# EMS_IMAGE_PREFIX (faas-ems), EMS_TAG (latest), EMS_PUSH=1 to push the images (several
+# nodes need them in a registry; set EMS_IMAGE_PREFIX to it, and the function images in
+# stack.yml likewise). TLS: EMS_TLS_CERT and EMS_TLS_KEY (PEM files) become the tls-cert
+# and tls-key secrets; without them a self-signed pair for EMS_TLS_HOST (this host's
+# name) is made, once.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK="${EMS_STACK:-ems}"
 export EMS_HTTP_PORT="${EMS_HTTP_PORT:-8080}"
+export EMS_HTTPS_PORT="${EMS_HTTPS_PORT:-443}"
 export EMS_IMAGE_PREFIX="${EMS_IMAGE_PREFIX:-faas-ems}"
 export EMS_TAG="${EMS_TAG:-latest}"
-GATEWAY="http://127.0.0.1:${EMS_HTTP_PORT}"
+# nginx answers /system/ over HTTPS only; its certificate may be our own self-signed one.
+GATEWAY="https://127.0.0.1:${EMS_HTTPS_PORT}"
 CREDENTIALS_DIR="${EMS_CREDENTIALS_DIR:-$HOME/.config/faas-ems}"
 # image name -> Dockerfile, all built from the repository root
 IMAGES=(connector:connector/Dockerfile socket-hub:socket-hub/Dockerfile
@@ -78,6 +83,30 @@ deploy_stack() {
     docker stack deploy --with-registry-auth --prune -c "$ROOT/swarm/stack.yml" "$STACK"
 }
 
+ensure_tls_secrets() {
+    if docker secret inspect tls-cert >/dev/null 2>&1; then
+        say "kept tls-cert and tls-key (exist)"
+        return
+    fi
+    local dir cert key host
+    if [[ -n "${EMS_TLS_CERT:-}" && -n "${EMS_TLS_KEY:-}" ]]; then
+        cert="$EMS_TLS_CERT" key="$EMS_TLS_KEY"
+        say "tls: the certificate in $cert"
+    else
+        need openssl "apt-get install -y openssl"
+        host="${EMS_TLS_HOST:-$(hostname -f)}"
+        dir="$(mktemp -d)" && cert="$dir/cert.pem" key="$dir/key.pem"
+        openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 825 -subj "/CN=$host" \
+            -addext "subjectAltName=DNS:$host,DNS:localhost,IP:127.0.0.1" \
+            -keyout "$key" -out "$cert" 2>/dev/null
+        (umask 077 && mkdir -p "$CREDENTIALS_DIR" && cp "$cert" "$CREDENTIALS_DIR/tls-cert.pem")
+        say "tls: self-signed for $host (browsers warn; trust $CREDENTIALS_DIR/tls-cert.pem or give EMS_TLS_CERT/EMS_TLS_KEY)"
+    fi
+    docker secret create --label project=faas-ems tls-cert "$cert" >/dev/null
+    docker secret create --label project=faas-ems tls-key "$key" >/dev/null
+    [[ -n "${dir:-}" ]] && rm -rf "$dir"
+}
+
 basic_auth_password() {
     [[ -f "$CREDENTIALS_DIR/basic-auth-password" ]] \
         || die "no $CREDENTIALS_DIR/basic-auth-password: the secret was made elsewhere; put it there"
@@ -89,7 +118,7 @@ wait_for_gateway() {
     password="$(basic_auth_password)"
     say "waiting for the gateway behind $GATEWAY/system/ ..."
     for attempt in $(seq 1 120); do
-        if curl -fsS -o /dev/null -u "admin:$password" "$GATEWAY/system/functions" 2>/dev/null; then
+        if curl -fsSk -o /dev/null -u "admin:$password" "$GATEWAY/system/functions" 2>/dev/null; then
             say "gateway answers (after ${attempt} tries)"
             return
         fi
@@ -105,9 +134,10 @@ deploy_functions() {
     # faas-cli looks for templates in ./template; ours lives in templates/ (git-ignored copy).
     say "faas-cli: template python3-ems from templates/"
     rm -rf template && mkdir template && cp -R templates/python3-ems template/
-    basic_auth_password | faas-cli login --gateway "$GATEWAY" --username admin --password-stdin
+    basic_auth_password | faas-cli login --tls-no-verify --gateway "$GATEWAY" --username admin \
+        --password-stdin
     say "faas-cli up -f stack.yml (build, deploy into network func_functions)"
-    faas-cli up -f stack.yml --gateway "$GATEWAY" "${push[@]}"
+    faas-cli up -f stack.yml --tls-no-verify --gateway "$GATEWAY" "${push[@]}"
 }
 
 deploy_all() {
@@ -118,11 +148,12 @@ deploy_all() {
     ensure_labels
     say "secrets"
     "$ROOT/swarm/secrets.sh"
+    ensure_tls_secrets
     build_images
     deploy_stack
     wait_for_gateway
     deploy_functions
-    say "done: http://<this host>:${EMS_HTTP_PORT}/  (administrator: admin, password in $CREDENTIALS_DIR/admin-password)"
+    say "done: https://<this host>:${EMS_HTTPS_PORT}/  (administrator: admin, password in $CREDENTIALS_DIR/admin-password)"
     say "status: swarm/deploy.sh status; scale: swarm/deploy.sh scale <connector|hub|gateway|function NAME> N"
 }
 

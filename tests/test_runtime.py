@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 
 import jwt
@@ -73,7 +75,7 @@ def test_a_setting_that_is_not_a_number_is_refused_at_start(configure):
 
 def test_every_setting_a_function_reads_is_declared_for_ems_up():
     declared = settings.FunctionSettings.variables()
-    assert {"DB_POOL_SIZE", "JWT_SECRET", "LOGIN_MAX_FAILURES_PER_USER", "EMS_CONTEXT"} <= declared
+    assert {"DB_POOL_SIZE", "JWT_SECRET", "LOGIN_MAX_DELAY_SECONDS", "EMS_CONTEXT"} <= declared
     assert not any("-" in name for name in declared)
 
 
@@ -176,7 +178,7 @@ def test_missing_token_and_internal_token(configure):
 def test_passwords_are_salted_and_slow_hashes():
     first, second = passwords.hash_password("s3cret!"), passwords.hash_password("s3cret!")
     assert first != second
-    assert first.startswith("scrypt$32768$")
+    assert first.startswith("scrypt$131072$8$1$")
     assert passwords.verify_password("s3cret!", first)
     assert not passwords.verify_password("s3cret?", first)
     assert not passwords.verify_password("s3cret!", "garbage")
@@ -251,3 +253,24 @@ def test_an_unavailable_dependency_says_when_to_try_again():
     assert answer["statusCode"] == 503
     assert answer["headers"] == {"Retry-After": "5"}
     assert answer["body"]["error"]["code"] == "identity_unavailable"
+
+
+def test_new_hashes_use_owasps_scrypt_parameters_and_old_ones_still_verify():
+    scheme, n, r, p, *_ = passwords.hash_password("s3cret!").split("$")
+    assert (scheme, int(n), int(r), int(p)) == ("scrypt", 2**17, 8, 1)
+    old = old_hash("s3cret!")
+    assert passwords.verify_password("s3cret!", old)
+    assert passwords.needs_rehash(old)
+    assert not passwords.needs_rehash(passwords.hash_password("s3cret!"))
+
+
+def test_a_stored_hash_cannot_ask_for_more_memory_than_todays_parameters():
+    greedy = old_hash("s3cret!").replace("scrypt$16384$", "scrypt$1048576$")
+    assert not passwords.verify_password("s3cret!", greedy)
+
+
+def old_hash(password: str, n: int = 2**14) -> str:
+    """A hash as faas-ems made them before (N = 2**15 and less)."""
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=8, p=1, dklen=64)
+    return f"scrypt${n}$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"

@@ -13,6 +13,7 @@ from ems.paths import ROOT, STACK_FILE
 # The gateway paths DESIGN.md fixes.
 PUBLIC_FUNCTIONS = {
     "auth-login",
+    "auth-logout",
     "auth-register",
     "users",
     "devices",
@@ -85,3 +86,12 @@ def test_triggered_functions_hold_the_internal_token():
             assert "internal-token" in spec.secrets, f"{name} cannot check the internal token"
         if name in PUBLIC_FUNCTIONS - {"auth-login", "auth-register"}:
             assert "jwt-secret" in spec.secrets, f"{name} cannot verify tokens"
+
+
+def test_functions_the_connectors_trigger_hold_no_jwt_secret():
+    """They act for no user, so they must not be able to sign a token as one: chat-reply
+    reads a client's figures with the internal token instead."""
+    stack = stack_file.load()
+    for name, spec in stack.functions.items():
+        if spec.topics or "schedule" in spec.annotations:
+            assert "jwt-secret" not in spec.secrets, name

@@ -12,6 +12,7 @@ real `ems up` gateway and hub.
 from __future__ import annotations
 
 import ast
+import http.client
 import importlib.metadata as metadata
 import json
 import os
@@ -19,6 +20,7 @@ import re
 import shlex
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import uuid
@@ -251,6 +253,8 @@ def test_secrets_are_external_and_cover_every_function(swarm, functions):
     script = (SWARM / "secrets.sh").read_text()
     made = set(re.search(r"RANDOM_SECRETS=\(([^)]*)\)", script).group(1).split())
     made |= {"basic-auth-user", "gemini-api-key"}
+    deploy = (SWARM / "deploy.sh").read_text()
+    made |= {name for name in ("tls-cert", "tls-key") if f"faas-ems {name} " in deploy}
     assert made == set(declared)
 
 
@@ -598,14 +602,27 @@ def test_simulator_image_command_runs(tmp_path):
 # --- nginx in front of the real gateway and hub -----------------------------------------
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1, as swarm/deploy.sh makes one when none is given."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @pytest.fixture
-def nginx(stack, tmp_path):
+def nginx_site(stack, tmp_path, monkeypatch):
     """nginx with swarm/nginx.conf; the Swarm service names (gateway, tasks.socket-hub)
-    and the port point at `ems up`, which serves /function/* and /socket.io/ itself."""
+    and the ports point at `ems up`, which serves /function/* and /socket.io/ itself;
+    the TLS secrets are a fresh self-signed pair, which the test's requests trust."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         pytest.fail("nginx is not installed: `make test-tools` (apt-get install nginx-light)")
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    port = free_port()
+    port, tls_port = free_port(), free_port()
     upstream = f"127.0.0.1:{stack.port}"
     site = tmp_path / "html"
     site.mkdir()
@@ -615,14 +632,19 @@ def nginx(stack, tmp_path):
     copied = re.search(r"^COPY docs/openapi.yaml /usr/share/nginx/html/(\S+)$", dockerfile, re.M)
     assert copied, "frontend/Dockerfile does not put docs/openapi.yaml beside the app"
     shutil.copy(OPENAPI, site / copied.group(1))
+    cert, key = self_signed(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
     server = (
         NGINX_CONF.read_text()
         .replace("server gateway:8080;", f"server {upstream};")
         .replace("server tasks.socket-hub:8000;", f"server {upstream};")
         .replace("listen 8080;", f"listen 127.0.0.1:{port};")
+        .replace("listen 8443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;")
+        .replace("/run/secrets/tls-cert;", f"{cert};")
+        .replace("/run/secrets/tls-key;", f"{key};")
         .replace("root /usr/share/nginx/html;", f"root {site};")
     )
-    assert server.count(upstream) == 2 and str(site) in server
+    assert server.count(upstream) == 2 and str(site) in server and str(key) in server
     (tmp_path / "server.conf").write_text(server)
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read tmp_path
     (tmp_path / "nginx.conf").write_text(
@@ -635,18 +657,24 @@ def nginx(stack, tmp_path):
     tested = subprocess.run([*argv, "-t"], capture_output=True, text=True)
     assert tested.returncode == 0, tested.stderr
     process = subprocess.Popen(argv, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+    urls = {"http": f"http://127.0.0.1:{port}", "https": f"https://127.0.0.1:{tls_port}"}
 
     def up():
         try:
-            return requests.get(url + "/healthz", timeout=1).status_code == 200
+            return all(requests.get(url + "/healthz", timeout=1).ok for url in urls.values())
         except requests.ConnectionError:
             return False
 
     wait_for(up, timeout=15, message="nginx did not start")
-    yield url
+    yield urls
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture
+def nginx(nginx_site):
+    """The HTTPS origin browsers use."""
+    return nginx_site["https"]
 
 
 def test_nginx_serves_the_app_and_public_functions_on_one_origin(nginx, stack, functions):
@@ -694,3 +722,30 @@ def test_nginx_passes_socket_io_to_the_hub(nginx):
     handshake = requests.get(nginx + "/socket.io/?EIO=4&transport=polling", timeout=10)
     assert handshake.status_code == 200, handshake.text
     assert handshake.text.startswith("0{") and '"sid"' in handshake.text
+
+
+def test_nginx_sends_plain_http_to_https_and_asks_browsers_to_stay(nginx_site):
+    plain, secure = nginx_site["http"], nginx_site["https"]
+    for path in ("/", "/devices/42?x=1", "/function/users/me"):
+        moved = requests.get(plain + path, allow_redirects=False, timeout=5)
+        assert moved.status_code == 301, path
+        assert moved.headers["Location"] == f"https://127.0.0.1{path}"
+        assert "Strict-Transport-Security" not in moved.headers
+    assert requests.get(plain + "/healthz", timeout=5).text == "ok\n"  # the container's probe
+    for path in ("/", "/function/auth-login", "/nothing"):
+        served = requests.get(secure + path, timeout=5)
+        assert served.headers["Strict-Transport-Security"].startswith("max-age=31536000"), path
+
+
+def test_nginx_keeps_the_hubs_probes_inside(nginx):
+    host, port = nginx.removeprefix("https://").split(":")
+    for path in ("/socket.io/%2e%2e/metrics", "/socket.io/../healthz", "/socket.io/metrics"):
+        connection = http.client.HTTPSConnection(
+            host, int(port), timeout=10, context=ssl.create_default_context(
+                cafile=os.environ["REQUESTS_CA_BUNDLE"]
+            ),
+        )  # fmt: skip
+        connection.request("GET", path)  # sent as written
+        text = connection.getresponse().read().decode(errors="replace")
+        connection.close()
+        assert "socket_hub_" not in text and '"hub_id"' not in text, path

@@ -1,6 +1,7 @@
 """POST /function/auth-register: anyone opens a client account, while it is allowed.
 
-At most ``REGISTRATIONS_PER_ADDRESS`` accounts per address and window (see throttle).
+At most ``REGISTRATIONS_PER_ADDRESS`` sign-ups per address and window, counted
+before the password is hashed, accounts opened or not (see throttle).
 """
 
 from faas_ems.identity import throttle, users
@@ -15,11 +16,9 @@ routes = Routes()
 def register(event):
     if not settings.current().ems_self_registration:
         raise HTTPError(403, "registration_closed", "accounts are opened by an administrator here")
-    address = throttle.client_address(event)
-    throttle.ensure_registration_allowed(address)
     fields = validate(json_body(event), users.REGISTER_FIELDS)
+    throttle.register_attempt(throttle.client_address(event))
     user = users.create({**fields, "role": "client"})
-    throttle.record_registration(address)
     return users.representation(user), 201
 
 

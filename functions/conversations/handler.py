@@ -110,7 +110,7 @@ def post_message(event):
     require_internal(event)
     body = validate(json_body(event), MESSAGE_FIELDS)
     sender = _sender(body)
-    pace.ensure_may_write(sender)
+    pace.count_message(sender)
     conversation_id = body.get("conversation_id")
     with db.connection() as conn:
         posted = chat.post(
@@ -120,7 +120,6 @@ def post_message(event):
             notify.state(conn, posted.conversation)
         notify.message(conn, "chat.message", posted.message, posted.conversation)
     outbox.flush()
-    pace.record_message(sender)
     return {"message": posted.message, "conversation": posted.conversation}, 201
 
 

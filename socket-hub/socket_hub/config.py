@@ -26,6 +26,7 @@ class HubConfig(TokenSettings):
     prefetch: int = knob(200, "HUB_PREFETCH")
     call_timeout_seconds: float = knob(10.0, "HUB_CALL_TIMEOUT_SECONDS")
     typing_seconds: float = knob(5.0, "HUB_TYPING_SECONDS")
+    typing_limit: int = knob(20, "HUB_TYPING_EVENTS_PER_10_SECONDS")
     session_check_seconds: float = knob(60.0, "HUB_SESSION_CHECK_SECONDS")
     # Unset: the page's own origin only (the hub is served on the gateway's URL, which
     # forwards ``X-Forwarded-Host``); ``*``: any; otherwise a comma-separated list.

@@ -14,14 +14,13 @@ import os
 import signal
 import threading
 import time
-import uuid
 
 import waitress
 from flask import Flask, Response, request
 from werkzeug.routing import PathConverter
 
 from faas_ems.runtime.errors import Refusal
-from faas_ems.runtime.web import HTTPError, error_response, to_json
+from faas_ems.runtime.web import HTTPError, call_id, error_response, to_json
 from function import handler
 
 HOST = os.environ.get("EMS_HOST", "127.0.0.1")
@@ -129,14 +128,14 @@ def health():
 def serve(path):
     if in_flight.draining:
         return Response(status=503, headers={"Connection": "close", "Retry-After": "1"})
-    call_id = request.headers.get("X-Call-Id") or str(uuid.uuid4())
+    call = call_id(request.headers.get("X-Call-Id"))
     started = time.perf_counter()
     with in_flight:
         response = format_response(call_handler())
-    response.headers["X-Call-Id"] = call_id
+    response.headers["X-Call-Id"] = call
     log.info(
         "call_id=%s method=%s path=%s status=%s duration_ms=%.1f",
-        call_id,
+        call,
         request.method,
         request.path,
         response.status_code,

@@ -1,38 +1,38 @@
-"""Counters in Redis that slow down guessing and account spraying.
+"""Counters in Redis that slow down guessing and account spraying, without lock-outs.
 
-Failed sign-ins are counted per username and per client address. Each counter
-lives for a window that starts at its first failure. Once either reaches its
-limit, sign-in is refused with 429 ``too_many_attempts`` and a ``Retry-After``
-until the window ends, even with the right password: guessing one account's
-password and spraying many accounts from one address are both slowed down. A
-successful sign-in clears the username's counter only, so one known account
-cannot reset an address's count.
+Every sign-in is counted before its password is checked (atomically, so parallel
+attempts cannot slip past), and given back when the password was right:
+
+- per (username, address) pair: ``LOGIN_MAX_FAILURES_PER_USER_AND_ADDRESS`` (5)
+  failures, then that pair is refused (429 ``too_many_attempts``, ``Retry-After``)
+  until the window (``LOGIN_FAILURE_WINDOW_SECONDS``, 900) ends. A success clears it;
+- per address: ``LOGIN_MAX_FAILURES_PER_ADDRESS`` (20) failures over any usernames
+  (spraying), then that address is refused;
+- per username, the higher ceiling: past ``LOGIN_USER_FAILURES_BEFORE_DELAY`` (10)
+  failures from anywhere, each further one doubles a delay (1 s, 2 s, 4 s ... up to
+  ``LOGIN_MAX_DELAY_SECONDS``, 900) that holds every address with failures for that
+  username. An address without any is never held by it: strangers cannot lock an
+  account's owner (or the administrator) out, they only slow themselves down.
+
+Usernames are counted under :func:`users.username_key`, the form the lookup uses, so
+that case variants (``İ``, ``K``) share one counter.
 
 Self-registrations are counted per address the same way (429
-``too_many_registrations``): each costs a slow password hash and a row, so one
-address cannot open accounts without end.
+``too_many_registrations``), before the password is hashed, and whether or not the
+account is opened (a taken name or email counts): one address cannot open accounts
+without end, probe which names exist, or keep a replica hashing.
+
+While Redis does not answer, the counters live in each replica's memory (see
+``faas_ems.runtime.rate_limit``): sign-in keeps working, with per-replica limits.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from faas_ems.runtime import cache, rate_limit, settings
 
-
-def _window() -> int:
-    return settings.current().login_failure_window_seconds
-
-
-def _counters(username: str, address: str) -> list[rate_limit.Limit]:
-    return [
-        (
-            cache.key("login-failures", "user", username.lower()),
-            settings.current().login_max_failures_per_user,
-        ),
-        (
-            cache.key("login-failures", "address", address),
-            settings.current().login_max_failures_per_address,
-        ),
-    ]
+from .users import username_key
 
 
 def client_address(event) -> str:
@@ -53,32 +53,62 @@ def client_address(event) -> str:
     return chain[-1] if chain else "unknown"
 
 
-def ensure_allowed(username: str, address: str) -> None:
-    rate_limit.ensure_allowed(
-        _counters(username, address), "too_many_attempts", "too many failed sign-ins"
+@dataclass(frozen=True)
+class SignIn:
+    """One counted sign-in attempt; :meth:`succeeded` gives it back."""
+
+    pair: rate_limit.Limit
+    address: rate_limit.Limit
+    backoff: rate_limit.Backoff
+
+    def succeeded(self) -> None:
+        rate_limit.give_back([self.address.key, self.backoff.count_key], clear=[self.pair.key])
+
+
+def _window() -> int:
+    return settings.current().login_failure_window_seconds
+
+
+def _sign_in(username: str, address: str) -> SignIn:
+    user = username_key(username)
+    pair = cache.key("login-failures", "pair", address, user)
+    return SignIn(
+        pair=rate_limit.Limit(
+            pair, settings.current().login_max_failures_per_user_and_address, _window()
+        ),
+        address=rate_limit.Limit(
+            cache.key("login-failures", "address", address),
+            settings.current().login_max_failures_per_address,
+            _window(),
+        ),
+        backoff=rate_limit.Backoff(
+            count_key=cache.key("login-failures", "user", user),
+            next_key=cache.key("login-next", "user", user),
+            free=settings.current().login_user_failures_before_delay,
+            cap_seconds=settings.current().login_max_delay_seconds,
+            window_seconds=_window(),
+            held_key=pair,
+        ),
     )
 
 
-def record_failure(username: str, address: str) -> None:
-    rate_limit.count([key for key, _ in _counters(username, address)], _window())
+def attempt(username: str, address: str) -> SignIn:
+    """Count a sign-in as a failure until it succeeds, or refuse it with 429 at once."""
+    sign_in = _sign_in(username, address)
+    rate_limit.take_or_refuse(
+        [sign_in.pair, sign_in.address],
+        "too_many_attempts",
+        "too many failed sign-ins",
+        backoff=sign_in.backoff,
+    )
+    return sign_in
 
 
-def _registration_counter(address: str) -> rate_limit.Limit:
-    return (
+def register_attempt(address: str) -> None:
+    """Count a sign-up against its address, or refuse it with 429 at once."""
+    limit = rate_limit.Limit(
         cache.key("registrations", "address", address),
         settings.current().registrations_per_address,
+        settings.current().registration_window_seconds,
     )
-
-
-def ensure_registration_allowed(address: str) -> None:
-    limits = [_registration_counter(address)]
-    rate_limit.ensure_allowed(limits, "too_many_registrations", "too many new accounts from here")
-
-
-def record_registration(address: str) -> None:
-    key, _ = _registration_counter(address)
-    rate_limit.count([key], settings.current().registration_window_seconds)
-
-
-def record_success(username: str) -> None:
-    cache.client().delete(cache.key("login-failures", "user", username.lower()))
+    rate_limit.take_or_refuse([limit], "too_many_registrations", "too many sign-ups from here")

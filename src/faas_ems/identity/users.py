@@ -15,7 +15,7 @@ from psycopg import errors, sql
 
 from faas_ems.runtime import auth, db, outbox
 from faas_ems.runtime.errors import Conflict, Invalid, NotFound
-from faas_ems.runtime.passwords import hash_password, verify_password
+from faas_ems.runtime.passwords import hash_password, needs_rehash, verify_password
 from faas_ems.runtime.validation import Field, timezone_problem
 
 ROLES = ("admin", "client")
@@ -97,23 +97,41 @@ def _decoy_hash() -> str:
     return hash_password("a password nobody has")
 
 
+def username_key(username: str) -> str:
+    """The one form of a username that sign-in looks up and its throttle counts.
+
+    Usernames are ASCII (``USERNAME_PATTERN``), so PostgreSQL's ``lower`` of a stored
+    one is this; a variant that Python folds onto it (``K``, the Kelvin sign) is the
+    same account and the same counter, any other (``İ``) is no account at all.
+    """
+    return username.strip().lower()
+
+
 def authenticate(username: str, password: str) -> dict | None:
     """The user whose credentials these are, or ``None``.
 
     An unknown username costs the same scrypt as a wrong password, so response
-    times do not tell which usernames exist.
+    times do not tell which usernames exist. A hash made with older parameters is
+    replaced by one with today's, now that the password is known.
     """
     with db.connection() as conn:
         row = conn.execute(
-            sql.SQL("SELECT {}, password_hash FROM users WHERE lower(username) = lower(%s)").format(
+            sql.SQL("SELECT {}, password_hash FROM users WHERE lower(username) = %s").format(
                 _COLUMNS
             ),
-            [username],
+            [username_key(username)],
         ).fetchone()
     stored = row["password_hash"] if row else _decoy_hash()
-    if verify_password(password, stored) and row is not None:
-        return row
-    return None
+    if not verify_password(password, stored) or row is None:
+        return None
+    if needs_rehash(stored):
+        upgraded = hash_password(password)
+        with db.connection() as conn:
+            conn.execute(
+                "UPDATE users SET password_hash = %s WHERE id = %s AND password_hash = %s",
+                [upgraded, row["id"], stored],
+            )
+    return row
 
 
 # changes ----------------------------------------------------------------------

@@ -4,6 +4,12 @@ User calls carry ``Authorization: Bearer <jwt>`` signed with the ``jwt-secret``.
 Internal calls (the connector, the hub, the scheduler) carry ``X-Internal-Token``
 with the ``internal-token`` secret: the gateway's ``/function/*`` is open in
 OpenFaaS, so each internal function checks it itself.
+
+A token is refused once revoked: all of a user's (a new role or password, or the
+user deleted) or that one (signed out). Revocations live in Redis. While Redis
+does not answer, a client's token is taken on its signature and expiry alone (an
+outage must not sign every client out), but an administrator's is refused with
+503 ``revocation_unavailable``: the rights that matter most never fail open.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,6 +45,7 @@ class Caller:
     # From the token, for holders that outlive a call (the hub's sockets).
     issued_at: float = 0.0
     expires_at: float = 0.0
+    token_id: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -52,10 +60,10 @@ def token_ttl_seconds() -> int:
     return settings.current().jwt_ttl_seconds
 
 
-def issue_token(user: dict, ttl_seconds: int | None = None) -> tuple[str, datetime]:
-    """A signed token for ``user``; ``ttl_seconds`` shortens it (e.g. a bot acting as them)."""
+def issue_token(user: dict) -> tuple[str, datetime]:
+    """A signed token for ``user``, valid for ``JWT_TTL_SECONDS``."""
     now = time.time()
-    expires = int(now) + (ttl_seconds or token_ttl_seconds())
+    expires = int(now) + token_ttl_seconds()
     claims = {
         "iss": ISSUER,
         "sub": str(user["id"]),
@@ -67,6 +75,7 @@ def issue_token(user: dict, ttl_seconds: int | None = None) -> tuple[str, dateti
         # sign-in within the same second are told apart.
         "iat": round(now, 3),
         "exp": expires,
+        "jti": uuid.uuid4().hex,
     }
     token = jwt.encode(claims, settings.current().required("jwt_secret"), algorithm=ALGORITHM)
     return token, datetime.fromtimestamp(expires, UTC)
@@ -87,9 +96,7 @@ def verify_token(token: str) -> Caller:
         raise HTTPError(401, "invalid_token", "the token is not valid") from None
     if claims["role"] not in ROLES:
         raise HTTPError(401, "invalid_token", "the token is not valid")
-    if _revoked(claims["sub"], claims.get("iat", 0)):
-        raise HTTPError(401, "token_revoked", "this sign-in is no longer valid; sign in again")
-    return Caller(
+    caller = Caller(
         id=claims["sub"],
         role=claims["role"],
         username=claims.get("username", ""),
@@ -97,12 +104,22 @@ def verify_token(token: str) -> Caller:
         timezone=claims.get("tz", "UTC"),
         issued_at=float(claims.get("iat", 0)),
         expires_at=float(claims["exp"]),
+        # Tokens from before ids were given are named by their user and moment.
+        token_id=str(claims.get("jti") or f"{claims['sub']}:{claims.get('iat', 0)}"),
     )
+    if _revoked(caller):
+        raise HTTPError(401, "token_revoked", "this sign-in is no longer valid; sign in again")
+    return caller
 
 
 def revocation_key(user_id: str) -> str:
     """Where the moment the user's tokens became invalid is kept (seconds, float)."""
     return cache.key("tokens-valid-from", user_id)
+
+
+def token_revocation_key(token_id: str) -> str:
+    """Set while one token is signed out, until it would have expired anyway."""
+    return cache.key("token-revoked", token_id)
 
 
 def revocations_channel() -> str:
@@ -125,14 +142,38 @@ def revoke_tokens(user_id: str) -> None:
     pipe.execute()
 
 
-def _revoked(user_id: str, issued_at: float) -> bool:
+def revoke_token(caller: Caller) -> None:
+    """Sign this one token out (``POST /function/auth-logout``) until it expires."""
+    seconds = max(int(caller.expires_at - time.time()) + 1, 1)
     try:
-        valid_from = cache.client().get(revocation_key(user_id))
+        pipe = cache.client().pipeline(transaction=False)
+        pipe.set(token_revocation_key(caller.token_id), 1, ex=seconds)
+        pipe.publish(revocations_channel(), caller.id)
+        pipe.execute()
     except redis.RedisError:
-        # Redis holds what may be lost; an outage must not sign everyone out.
-        log.warning("cannot check token revocation: Redis does not answer")
+        raise _revocation_unavailable() from None
+
+
+def _revocation_unavailable() -> HTTPError:
+    return HTTPError(
+        503,
+        "revocation_unavailable",
+        "sign-ins cannot be checked right now; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _revoked(caller: Caller) -> bool:
+    try:
+        valid_from, signed_out = cache.client().mget(
+            revocation_key(caller.id), token_revocation_key(caller.token_id)
+        )
+    except redis.RedisError:
+        if caller.is_admin:
+            raise _revocation_unavailable() from None
+        log.warning("cannot check token revocation: Redis does not answer; client token taken")
         return False
-    return issued_before(issued_at, valid_from)
+    return signed_out is not None or issued_before(caller.issued_at, valid_from)
 
 
 def issued_before(issued_at: float, valid_from: str | float | None) -> bool:

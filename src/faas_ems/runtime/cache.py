@@ -11,7 +11,13 @@ from . import settings
 
 @cache
 def client() -> redis.Redis:
-    return redis.Redis.from_url(settings.current().redis_url, decode_responses=True)
+    # Short timeouts: a Redis that does not answer must not hold a call (see rate_limit, auth).
+    return redis.Redis.from_url(
+        settings.current().redis_url,
+        decode_responses=True,
+        socket_connect_timeout=2,
+        socket_timeout=2,
+    )
 
 
 def key(*parts: str) -> str:

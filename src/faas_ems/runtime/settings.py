@@ -133,8 +133,11 @@ class FunctionSettings(TokenSettings):
     ems_function: str = "ems"
     ems_self_registration: bool = True
     login_failure_window_seconds: int = 900
-    login_max_failures_per_user: int = 5
+    login_max_failures_per_user_and_address: int = 5
     login_max_failures_per_address: int = 20
+    login_user_failures_before_delay: int = 10
+    login_max_delay_seconds: int = 900
+    password_hashes_at_once: int = 2
     registrations_per_address: int = 10
     registration_window_seconds: int = 3600
     outbox_relay_seconds: int = 15

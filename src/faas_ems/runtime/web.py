@@ -5,12 +5,19 @@ A handler module exposes ``handle(event, context)``; most build it from a
 (``/me``, ``/<id>``) stays a list of small views. Every refusal, an
 :class:`HTTPError` raised here or a domain :class:`~faas_ems.runtime.errors.Refusal`,
 is answered as ``{"error": {"code", "message", "fields"?}}`` with its status.
+
+Odd input is refused here, once for every handler, before any of it reaches a
+database or a parser that would fail on it: NUL characters in the path, the query
+or any string of a JSON body (PostgreSQL text cannot hold them), JSON nested
+deeper than ``MAX_JSON_DEPTH``, and bodies in a ``Content-Encoding`` we do not
+speak.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -27,6 +34,8 @@ log = logging.getLogger("ems.web")
 
 # The status each kind of domain refusal is answered with.
 REFUSAL_STATUS = {NotFound: 404, Invalid: 422, Conflict: 409, Unavailable: 503}
+MAX_JSON_DEPTH = 32
+_PLAIN_CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 
 
 class HTTPError(Exception):
@@ -66,6 +75,14 @@ def error_response(exc: HTTPError | Refusal) -> dict:
     return (exc if isinstance(exc, HTTPError) else HTTPError.from_refusal(exc)).response()
 
 
+def call_id(supplied: str | None) -> str:
+    """The caller's ``X-Call-Id`` if it is a plain token, else a new one: it goes into
+    every log line of the call, where spaces or ``=`` would forge fields."""
+    if supplied and _PLAIN_CALL_ID.fullmatch(supplied):
+        return supplied
+    return str(uuid.uuid4())
+
+
 def json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -88,9 +105,52 @@ def json_body(event, *, allow_empty: bool = False) -> Any:
             return None
         raise HTTPError(400, "bad_json", "the request body must be JSON")
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
+    except RecursionError:
+        raise _too_deep() from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise HTTPError(400, "bad_json", f"the request body is not valid JSON: {exc}") from None
+    _check_json(body)
+    return body
+
+
+def _too_deep() -> HTTPError:
+    return HTTPError(400, "bad_json", f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _check_json(body: Any) -> None:
+    """Refuse NUL in any string (keys included) and nesting past MAX_JSON_DEPTH; no
+    recursion, so that no depth can overflow the stack."""
+    pending = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise HTTPError(400, "bad_json", "strings must not contain NUL (\\u0000)")
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise _too_deep()
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                pending.append((key, depth))
+                pending.append((item, depth + 1))
+
+
+def check_request(event) -> None:
+    """What no handler can use, refused before any of them runs (see the module's doc)."""
+    encoding = (event.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding != "identity" and event.body:
+        raise HTTPError(
+            415,
+            "unsupported_encoding",
+            f"Content-Encoding {encoding!r} is not accepted; send the body uncompressed",
+            headers={"Accept-Encoding": "identity"},
+        )
+    query = getattr(event, "query", None) or {}
+    query = query.items(multi=True) if hasattr(query, "getlist") else query.items()
+    texts = [event.path or "", *(part for pair in query for part in pair)]
+    if any("\x00" in text for text in texts):
+        raise HTTPError(400, "bad_request", "the path and query must not contain NUL (%00)")
 
 
 def query_param(event, name: str, default: str | None = None) -> str | None:
@@ -134,6 +194,7 @@ class Routes:
 
     def __call__(self, event, context) -> dict:
         try:
+            check_request(event)
             view, params = self._match(event.method.upper(), event.path or "/")
             return as_response(view(event, **params))
         except (HTTPError, Refusal) as exc:
@@ -174,6 +235,7 @@ def guarded(handle: Callable) -> Callable:
 
     def wrapper(event, context):
         try:
+            check_request(event)
             return as_response(handle(event, context))
         except (HTTPError, Refusal) as exc:
             return error_response(exc)

@@ -2,7 +2,9 @@
 
 Every client message may wake the bot and Gemini, which is billed per call, so a
 client writes at most ``CHAT_MAX_MESSAGES_PER_MINUTE`` (20) messages a minute;
-past that, 429 ``too_many_messages``. Administrators answer as fast as they type.
+past that, 429 ``too_many_messages``. Each message is counted before it is stored,
+atomically, so parallel sends cannot slip past. Administrators answer as fast as
+they type.
 """
 
 from __future__ import annotations
@@ -14,18 +16,13 @@ from .messages import Sender
 WINDOW_SECONDS = 60
 
 
-def _limit(sender: Sender) -> rate_limit.Limit:
-    return (
+def count_message(sender: Sender) -> None:
+    """Count a client's message, or refuse it with 429 at once."""
+    if sender.is_admin:
+        return
+    limit = rate_limit.Limit(
         cache.key("chat-messages", sender.id),
         settings.current().chat_max_messages_per_minute,
+        WINDOW_SECONDS,
     )
-
-
-def ensure_may_write(sender: Sender) -> None:
-    if not sender.is_admin:
-        rate_limit.ensure_allowed([_limit(sender)], "too_many_messages", "too many messages")
-
-
-def record_message(sender: Sender) -> None:
-    if not sender.is_admin:
-        rate_limit.count([_limit(sender)[0]], WINDOW_SECONDS)
+    rate_limit.take_or_refuse([limit], "too_many_messages", "too many messages")

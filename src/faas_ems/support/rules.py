@@ -65,7 +65,9 @@ def _per_device(facts: UserFacts, totals: dict[str, float]) -> str:
 def answer_devices(facts: UserFacts) -> str:
     if not facts.devices:
         return NO_DEVICES
-    listed = ", ".join(f"{d['name']} ({d.get('address') or 'no address'})" for d in facts.devices)
+    listed = ", ".join(
+        f"{d['name']} (limit {_kwh(d['max_hourly_kwh'])} per hour)" for d in facts.devices
+    )
     count = len(facts.devices)
     return f"You have {count} meter{'s' if count > 1 else ''}: {listed}."
 
@@ -79,7 +81,7 @@ def answer_today(facts: UserFacts) -> str:
 def answer_yesterday(facts: UserFacts) -> str:
     if not facts.devices:
         return NO_DEVICES
-    totals = facts.day_kwh(facts.yesterday)
+    totals = facts.yesterday_kwh
     return f"Yesterday ({facts.yesterday.isoformat()}): {_per_device(facts, totals)}."
 
 
