@@ -1,10 +1,12 @@
-"""What happens to each message after a call: acked, retried later, or dead with a reason.
+"""What happens to each message: judged unreadable before any call, or after a call
+acked, retried later, or dead with a reason.
 
 Pure decisions, no I/O: the worker carries them out.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import logging
@@ -18,6 +20,65 @@ log = logging.getLogger("ems.connector")
 ATTEMPT_HEADER = "x-ems-attempt"
 TOPIC_HEADER = "x-ems-topic"
 NOT_JSON = "not JSON"
+# No event of ours nests deeper than a few levels; a body far deeper is an attack or a
+# bug, and parsing or walking it would cost recursion the connector cannot spare.
+MAX_DEPTH = 64
+# A reason travels in a message header; the broker closes the connection on a header
+# frame over its frame_max (128 KiB), so a function's long answer is cut well below it.
+MAX_REASON_BYTES = 2048
+
+
+class Unreadable(ValueError):
+    """A body no function can be handed: the message says why."""
+
+
+def bounded(reason: str, limit: int = MAX_REASON_BYTES) -> str:
+    """The reason cut to ``limit`` bytes of UTF-8, saying how much was cut."""
+    data = reason.encode("utf-8", "replace")
+    if len(data) <= limit:
+        return reason
+    kept = data[: limit - 40].decode("utf-8", "ignore")
+    return f"{kept} ... ({len(data) - len(kept.encode())} more bytes cut)"
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        if level > limit:
+            return True
+        pending.extend((child, level + 1) for child in item)
+    return False
+
+
+def read_body(body: bytes) -> tuple[bytes, Any]:
+    """The body as UTF-8 JSON text (a byte order mark dropped) and its value.
+
+    JSON between systems is UTF-8 (RFC 8259), which may start with a BOM that a reader
+    ignores; bodies in UTF-16 or UTF-32 are refused rather than guessed at, so that the
+    batch the body joins stays one valid UTF-8 document.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        body = body[len(codecs.BOM_UTF8) :]
+    encoding = json.detect_encoding(body)
+    if encoding != "utf-8":
+        raise Unreadable(f"{NOT_JSON}: encoded as {encoding.upper()}, JSON must be UTF-8")
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"{NOT_JSON}: not UTF-8 (byte {exc.start})") from None
+    except RecursionError:
+        raise Unreadable(f"{NOT_JSON}: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError:
+        raise Unreadable(NOT_JSON) from None
+    if _depth_over(payload, MAX_DEPTH):
+        raise Unreadable(f"{NOT_JSON}: nested deeper than {MAX_DEPTH} levels")
+    return body, payload
 
 
 @dataclass
@@ -29,7 +90,6 @@ class Delivery:
     properties: Any
     body: bytes
     payload: Any = None
-    _parsed: bool | None = field(default=None, repr=False)
 
     @property
     def headers(self) -> dict:
@@ -48,23 +108,27 @@ class Delivery:
         except (TypeError, ValueError):
             return 0
 
-    @property
-    def is_json(self) -> bool:
-        """Whether the body parses as JSON (parsed once, kept in ``payload``)."""
-        if self._parsed is None:
-            try:
-                self.payload = json.loads(self.body)
-                self._parsed = True
-            except ValueError:
-                self._parsed = False
-        return self._parsed
+    def problem(self) -> str | None:
+        """Why no function can be handed this message, or None once it is ready for one.
+
+        Judged on its own before it joins a batch, so that one bad body never fails
+        the others; whatever goes wrong while judging condemns this message only.
+        """
+        try:
+            self.body, self.payload = read_body(self.body)
+        except Unreadable as exc:
+            return str(exc)
+        except Exception as exc:  # any failure here is this message's own
+            log.exception("cannot judge a message of %d bytes", len(self.body))
+            return f"cannot be read: {type(exc).__name__}"
+        return None
 
     @property
     def call_id(self) -> str:
         """Stable across retries: the AMQP message id, the event's id, or the body's hash."""
         if self.properties.message_id:
             return str(self.properties.message_id)
-        envelope = self.payload if self.is_json and isinstance(self.payload, dict) else {}
+        envelope = self.payload if isinstance(self.payload, dict) else {}
         if isinstance(envelope.get("id"), str) and envelope["id"]:
             return envelope["id"]
         return hashlib.sha256(self.body).hexdigest()[:32]
@@ -72,11 +136,17 @@ class Delivery:
 
 @dataclass
 class Settlement:
-    """Messages to retry (with the reason) and to dead-letter (with the reason and the
-    number of calls made with it); the rest succeeded."""
+    """Messages to retry (with the reason), to dead-letter (with the reason and the
+    number of calls made with it) and to give back untried; the rest succeeded."""
 
     retry: list[tuple[Delivery, str]] = field(default_factory=list)
     dead: list[tuple[Delivery, str, int]] = field(default_factory=list)
+    requeue: list[Delivery] = field(default_factory=list)
+
+    def add(self, other: Settlement) -> None:
+        self.retry += other.retry
+        self.dead += other.dead
+        self.requeue += other.requeue
 
 
 def error_message(reply: Reply) -> str:
@@ -85,7 +155,7 @@ def error_message(reply: Reply) -> str:
         message = json.loads(reply.body)["error"]["message"]
         if isinstance(message, str) and message:
             return message
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         pass
     return reply.body[:500].decode("utf-8", "replace").strip() or "no message"
 
@@ -110,14 +180,22 @@ def _indexed(answer: dict, key: str, size: int) -> dict[int, str]:
     return chosen
 
 
+def failed_whole(deliveries: list[Delivery], reply: Reply) -> bool:
+    """A batch of several messages that failed as one: split it to find the guilty."""
+    return len(deliveries) > 1 and not reply.ok
+
+
 def judge_batch(deliveries: list[Delivery], reply: Reply) -> Settlement:
-    """A 2xx may name rejected and retry indices; any other answer retries every message."""
+    """A 2xx may name rejected and retry indices; a failed call of one message is judged
+    as a single call (the worker splits a failed batch of several before this)."""
     if not reply.ok:
+        if len(deliveries) == 1:
+            return judge_single(deliveries[0], reply)
         reason = f"HTTP {reply.status}: {error_message(reply)}"
         return Settlement(retry=[(d, reason) for d in deliveries])
     try:
         answer = json.loads(reply.body) if reply.body.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         answer = {}
     if not isinstance(answer, dict):
         return Settlement()

@@ -3,8 +3,10 @@
 Each worker has its own broker connection (pika's blocking connection is not
 thread-safe). The HTTP call runs on a helper thread while this thread keeps the
 connection serviced, so a slow function never costs a missed heartbeat.
-Messages are acked only once the function answered 2xx, or once their copy in a
-retry or dead queue is confirmed by the broker.
+
+The channel is transactional: a batch's copies (to retry and dead queues) and its
+acks are committed together. A connector that dies or loses its connection before
+the commit leaves neither, so the redelivered batch is copied once, never twice.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from .config import Config
 from .gateway import Function, Gateway, GatewayUnavailable, Reply
 from .outcomes import (
     ATTEMPT_HEADER,
-    NOT_JSON,
     TOPIC_HEADER,
     Delivery,
     Settlement,
+    bounded,
+    failed_whole,
     judge_batch,
     judge_single,
 )
@@ -36,6 +39,9 @@ from .outcomes import (
 log = logging.getLogger("ems.connector")
 
 FIRST_PAUSE_SECONDS = 0.5
+# Headers a copy carries over from its original, at most: with ours added, the header
+# frame must stay under the broker's frame_max (128 KiB) or the connection is closed.
+MAX_CARRIED_HEADER_BYTES = 64 * 1024
 
 
 def _wake(connection: pika.BlockingConnection) -> None:
@@ -67,6 +73,7 @@ class Worker(threading.Thread):
         self.connection: pika.BlockingConnection | None = None
         self.channel = None
         self.consumer_tag: str | None = None
+        self.returned: list[tuple[str, pika.BasicProperties, bytes]] = []
         self.failures = 0
 
     def stop(self) -> None:
@@ -95,8 +102,28 @@ class Worker(threading.Thread):
     def _serve(self) -> None:
         self.connection = pika.BlockingConnection(connection_parameters(self.config.amqp_url))
         self.channel = self.connection.channel()
-        self.channel.confirm_delivery()
+        self.channel.tx_select()
+        self.channel.add_on_return_callback(self._on_returned)
         self.channel.basic_qos(prefetch_count=self.config.prefetch)
+        self._declare()
+        self._consume()
+        self.failures = 0
+        pause = 0.0
+        while not self.stopping.is_set():
+            batch = self._take()
+            if not batch:
+                continue
+            available = self._handle(batch)
+            self._copy_returned()
+            if available:
+                pause = 0.0
+            else:
+                self._give_back()
+                pause = min(self.config.pause_max_seconds, pause * 2 or FIRST_PAUSE_SECONDS)
+                self._pause(pause)
+        self._give_back()
+
+    def _declare(self) -> None:
         topology.declare(
             self.channel,
             self.config.exchange,
@@ -105,19 +132,6 @@ class Worker(threading.Thread):
             self.function.topics,
             self.config.retry_delays,
         )
-        self._consume()
-        self.failures = 0
-        pause = 0.0
-        while not self.stopping.is_set():
-            batch = self._take()
-            if not batch:
-                continue
-            if self._handle(batch):
-                pause = 0.0
-            else:
-                pause = min(self.config.pause_max_seconds, pause * 2 or FIRST_PAUSE_SECONDS)
-                self._pause(pause)
-        self._give_back()
 
     def _consume(self) -> None:
         self.consumer_tag = self.channel.basic_consume(self.queue, self._on_message)
@@ -125,14 +139,15 @@ class Worker(threading.Thread):
     def _on_message(self, _channel, method, properties, body: bytes) -> None:
         self.buffer.append(Delivery(method.delivery_tag, method.routing_key, properties, body))
 
-    def _give_back(self, *earlier: Delivery) -> None:
-        """Stop consuming and requeue everything taken but not settled."""
+    def _give_back(self) -> None:
+        """Stop consuming and requeue everything taken but not settled (pika rejects what
+        arrives during the cancel; in a transaction that, too, waits for the commit)."""
         if self.consumer_tag is not None:
             self.channel.basic_cancel(self.consumer_tag)
             self.consumer_tag = None
-        last = self.buffer[-1] if self.buffer else (earlier[-1] if earlier else None)
-        if last is not None:
-            self.channel.basic_nack(last.tag, multiple=True, requeue=True)
+        if self.buffer:
+            self.channel.basic_nack(self.buffer[-1].tag, multiple=True, requeue=True)
+        self.channel.tx_commit()
         self.buffer.clear()
 
     def _pause(self, seconds: float) -> None:
@@ -176,30 +191,46 @@ class Worker(threading.Thread):
         return [self.buffer.popleft() for _ in range(count)]
 
     def _handle(self, batch: list[Delivery]) -> bool:
-        """Call and settle one batch; False when the gateway was unavailable."""
-        valid = [d for d in batch if d.is_json]
-        settlement = Settlement(dead=[(d, NOT_JSON, d.attempts) for d in batch if not d.is_json])
-        if valid:
+        """Judge, call and settle one batch; False when the gateway was unavailable."""
+        settlement = Settlement()
+        ready = []
+        for delivery in batch:
+            problem = delivery.problem()
+            if problem is None:
+                ready.append(delivery)
+            else:
+                settlement.dead.append((delivery, problem, delivery.attempts))
+        available = self._deliver(ready, settlement) if ready else True
+        self._settle(batch, settlement)
+        return available
+
+    def _deliver(self, ready: list[Delivery], settlement: Settlement) -> bool:
+        """Call the function; a batch that fails as a whole is called again in halves, so
+        that only its guilty messages are retried or dead-lettered. False (the untried
+        messages requeued) when the gateway was unavailable."""
+        parts = [ready]
+        while parts:
+            part = parts.pop()
             try:
-                reply = self._call(valid)
+                reply = self._call(part)
             except GatewayUnavailable as exc:
-                log.warning("%s count=%d unavailable: %s", self.function.name, len(valid), exc)
-                self._give_back(*batch)
+                log.warning("%s count=%d unavailable: %s", self.function.name, len(part), exc)
+                settlement.requeue += [d for untried in (part, *parts) for d in untried]
                 return False
             log.info(
                 "%s count=%d status=%d ms=%.1f",
                 self.function.name,
-                len(valid),
+                len(part),
                 reply.status,
                 reply.ms,
             )
-            if self.function.batch:
-                judged = judge_batch(valid, reply)
+            if not self.function.batch:
+                settlement.add(judge_single(part[0], reply))
+            elif failed_whole(part, reply):
+                middle = len(part) // 2
+                parts += [part[middle:], part[:middle]]
             else:
-                judged = judge_single(valid[0], reply)
-            settlement.retry += judged.retry
-            settlement.dead += judged.dead
-        self._settle(batch, settlement)
+                settlement.add(judge_batch(part, reply))
         return True
 
     def _call(self, valid: list[Delivery]) -> Reply:
@@ -221,7 +252,8 @@ class Worker(threading.Thread):
     # -- settling --------------------------------------------------------------
 
     def _settle(self, batch: list[Delivery], settlement: Settlement) -> None:
-        """Republish failures (confirmed), then ack the whole batch at once."""
+        """Copy failures to their retry or dead queue, ack the rest, requeue the untried:
+        one transaction, so that all of it happens or none of it does."""
         delays = self.config.retry_delays
         for delivery, reason in settlement.retry:
             attempts = delivery.attempts + 1
@@ -235,6 +267,7 @@ class Worker(threading.Thread):
                 {ATTEMPT_HEADER: attempts, TOPIC_HEADER: delivery.topic},
             )
         for delivery, reason, attempts in settlement.dead:
+            reason = bounded(reason)
             log.warning("%s: dead after %d attempt(s): %s", self.function.name, attempts, reason)
             self._republish(
                 topology.dead_queue(self.config.queue_prefix, self.function.name),
@@ -246,12 +279,23 @@ class Worker(threading.Thread):
                     "x-ems-topic": delivery.topic,
                 },
             )
-        self.channel.basic_ack(batch[-1].tag, multiple=True)
+        self._ack(batch, {d.tag for d in settlement.requeue})
+        self.channel.tx_commit()
+
+    def _ack(self, batch: list[Delivery], requeued: set[int]) -> None:
+        if not requeued:
+            self.channel.basic_ack(batch[-1].tag, multiple=True)
+            return
+        for delivery in batch:
+            if delivery.tag in requeued:
+                self.channel.basic_nack(delivery.tag, requeue=True)
+            else:
+                self.channel.basic_ack(delivery.tag)
 
     def _republish(self, queue: str, delivery: Delivery, extra_headers: dict) -> None:
-        """Copy a message into a queue of ours; returns once the broker confirmed it."""
+        """Copy a message into a queue of ours, within the channel's transaction."""
         original = delivery.properties
-        headers = {k: v for k, v in delivery.headers.items() if k != "x-death"}
+        headers = _carried_headers(delivery.headers)
         headers.update(extra_headers)
         properties = pika.BasicProperties(
             content_type=original.content_type or "application/json",
@@ -265,3 +309,30 @@ class Worker(threading.Thread):
             delivery_mode=pika.DeliveryMode.Persistent,
         )
         self.channel.basic_publish("", queue, delivery.body, properties, mandatory=True)
+
+    def _on_returned(self, _channel, method, properties, body: bytes) -> None:
+        """A copy the broker could not route: its queue was deleted while we ran."""
+        log.error("%s: copy to %s returned (%s)", self.name, method.routing_key, method.reply_text)
+        self.returned.append((method.routing_key, properties, body))
+
+    def _copy_returned(self) -> None:
+        """Declare the queues again and copy what came back, so that nothing is lost."""
+        self.connection.process_data_events(time_limit=0)
+        if not self.returned:
+            return
+        self._declare()
+        returned, self.returned = self.returned, []
+        for queue, properties, body in returned:
+            self.channel.basic_publish("", queue, body, properties, mandatory=True)
+        self.channel.tx_commit()
+
+
+def _carried_headers(headers: dict) -> dict:
+    """The original's headers for its copy, less ``x-death``; all of them dropped (and
+    counted) when they are too large to travel in one frame with ours."""
+    carried = {k: v for k, v in headers.items() if k != "x-death"}
+    if len(repr(carried)) <= MAX_CARRIED_HEADER_BYTES:
+        return carried
+    kept = {k: v for k, v in carried.items() if k.startswith("x-ems-")}
+    kept["x-ems-headers-dropped"] = len(carried) - len(kept)
+    return kept

@@ -409,6 +409,166 @@ def test_a_batch_answer_rejects_some_messages_and_retries_others(gateway, broker
     assert sum(sizes) == 21
 
 
+def strict_batch(applied: Counter, rejected_reason=None, poison=None) -> Script:
+    """A batch function that reads its body as the runtime does (one UTF-8 JSON document,
+    else 400), applies each event once, fails the whole call (500) when ``poison`` says
+    so of an event, and rejects the events ``rejected_reason`` gives a reason for."""
+
+    def script(call: Call):
+        try:
+            events = json.loads(call.body.decode("utf-8"))
+        except ValueError:
+            return 400, {"error": {"code": "bad_json", "message": "the body is not JSON"}}
+        if poison and any(poison(event) for event in events):
+            return 500, {"error": {"code": "internal", "message": "the function failed"}}
+        rejected = []
+        for index, event in enumerate(events):
+            reason = rejected_reason(event) if rejected_reason else None
+            if reason:
+                rejected.append({"index": index, "reason": reason})
+            else:
+                applied[event["id"]] += 1
+        return 200, {"rejected": rejected}
+
+    return script
+
+
+def dead_ids(broker, name: str) -> Counter:
+    return Counter(json.loads(body)["id"] for _, body in broker.drain(f"ems.{name}.dead"))
+
+
+def test_a_huge_reason_is_cut_and_every_refused_message_is_dead_once(gateway, broker, connector):
+    """A 1 MB reason once made the broker close the connection (frame too large) with the
+    batch unacked: it came back forever, and every copy already made was made again."""
+    applied = Counter()
+
+    def reason(event):
+        if event["data"]["n"] == 5:
+            return "device_id " + "x" * 1_000_000 + " is not a UUID"
+        return "negative reading" if event["data"]["n"] % 2 else None
+
+    name, topic = deploy(gateway, broker, strict_batch(applied, reason), "huge", batch=50)
+    events = [reading(n=n) for n in range(20)]
+    for event in events:
+        broker.publish(topic, event)
+
+    wait_until(lambda: broker.settled(name), "every message to be acked")
+    dead = broker.drain(f"ems.{name}.dead")
+    refused = {e["id"] for e in events if e["data"]["n"] % 2 or e["data"]["n"] == 5}
+    assert sorted(json.loads(body)["id"] for _, body in dead) == sorted(refused)
+    reasons = {json.loads(body)["data"]["n"]: props.headers["x-ems-reason"] for props, body in dead}
+    assert len(reasons[5].encode()) <= 2048
+    assert reasons[5].startswith("device_id xxx") and reasons[5].endswith("bytes cut)")
+    assert reasons[1] == "negative reading"
+    assert set(applied) == {e["id"] for e in events} - refused
+    assert max(applied.values()) == 1
+
+
+def test_a_body_in_another_encoding_fails_only_itself(gateway, broker, connector):
+    """Bodies are judged one by one before they join a batch: a UTF-8 BOM is dropped (RFC
+    8259 lets a reader ignore it), UTF-16 and broken UTF-8 are dead with the reason, and
+    the good readings of the same batch are applied."""
+    applied = Counter()
+    gate = threading.Event()
+    script = strict_batch(applied)
+    name, topic = deploy(gateway, broker, lambda c: (gate.wait(WAIT_SECONDS), script(c))[1],
+                         "encodings", batch=100)  # fmt: skip
+    good = [reading(n=n) for n in range(30)]
+    with_bom = reading(n=100)
+    in_utf16 = reading(n=101)
+    for event in good[:10]:
+        broker.publish(topic, event)
+    broker.publish(topic, b"\xef\xbb\xbf" + json.dumps(with_bom).encode())
+    broker.publish(topic, json.dumps(in_utf16).encode("utf-16"))
+    broker.publish(topic, b'{"id": "\xff\xfe broken"}')
+    for event in good[10:]:
+        broker.publish(topic, event)
+    gate.set()
+
+    wait_until(lambda: broker.settled(name), "every message to be acked")
+    dead = {body: props.headers["x-ems-reason"] for props, body in broker.drain(f"ems.{name}.dead")}
+    assert set(applied) == {e["id"] for e in [*good, with_bom]}
+    assert max(applied.values()) == 1
+    assert dead == {
+        json.dumps(in_utf16).encode("utf-16"): "not JSON: encoded as UTF-16, JSON must be UTF-8",
+        b'{"id": "\xff\xfe broken"}': "not JSON: not UTF-8 (byte 8)",
+    }
+
+
+def test_deeply_nested_json_is_dead_without_a_call_and_stalls_nothing(gateway, broker, connector):
+    """200 KB of ``[[[...`` once raised RecursionError while judging: the workers
+    reconnected in a loop and the good readings behind it waited until it was removed."""
+    applied = Counter()
+    name, topic = deploy(gateway, broker, strict_batch(applied), "nested", batch=50)
+    nested = b"[" * 100_000 + b"]" * 100_000
+    deep_but_parseable = b'{"a":' * 200 + b"1" + b"}" * 200
+    events = [reading(n=n) for n in range(10)]
+    broker.publish(topic, nested)
+    broker.publish(topic, deep_but_parseable)
+    for event in events:
+        broker.publish(topic, event)
+
+    wait_until(lambda: len(applied) == 10, "the good readings behind the nested ones")
+    wait_until(lambda: broker.settled(name), "every message to be acked")
+    dead = {body: props.headers for props, body in broker.drain(f"ems.{name}.dead")}
+    assert set(dead) == {nested, deep_but_parseable}
+    for headers in dead.values():
+        assert headers["x-ems-reason"] == "not JSON: nested deeper than 64 levels"
+        assert headers["x-ems-attempts"] == 0
+    assert "reconnecting" not in connector.output
+
+
+def test_a_batch_failing_as_a_whole_is_split_to_find_the_guilty(gateway, broker, connector):
+    """A function that fails a whole batch (a 500) because of one message: halves are
+    called until the guilty one stands alone; only it is retried and dead-lettered."""
+    applied = Counter()
+    gate = threading.Event()
+    script = strict_batch(applied, poison=lambda event: event["data"].get("poison"))
+    name, topic = deploy(gateway, broker, lambda c: (gate.wait(WAIT_SECONDS), script(c))[1],
+                         "split", batch=64)  # fmt: skip
+    events = [reading(n=n, poison=n in (7, 40)) for n in range(64)]
+    for event in events:
+        broker.publish(topic, event)
+    gate.set()
+
+    guilty = {events[7]["id"], events[40]["id"]}
+    dead = wait_until(lambda: dead_ids(broker, name), "the guilty to be dead-lettered")
+    wait_until(lambda: broker.settled(name), "every message to be acked")
+    dead += dead_ids(broker, name)
+    assert dead == Counter(guilty)
+    assert set(applied) == {e["id"] for e in events} - guilty
+    assert max(applied.values()) == 1
+
+
+def test_copies_whose_queue_was_deleted_are_made_once(gateway, broker, connector):
+    """Copies and acks are one transaction. A dead queue deleted by hand while the
+    connector runs: the copy comes back unroutable and is made again once the queue is
+    declared again; nothing of the batch is redelivered and copied a second time."""
+    seen = Counter()
+
+    def batch_function(call: Call):
+        rejected, retry = [], []
+        for index, event in enumerate(call.json):
+            seen[event["id"]] += 1
+            if event["data"].get("bad"):
+                rejected.append({"index": index, "reason": "negative reading"})
+            elif seen[event["id"]] == 1:
+                retry.append({"index": index, "reason": "lock timeout"})
+        return 200, {"rejected": rejected, "retry": retry}
+
+    name, topic = deploy(gateway, broker, batch_function, "deleted", batch=10)
+    broker.channel.queue_delete(f"ems.{name}.dead")
+    flaky, bad = reading(n=1), reading(n=2, bad=True)
+    broker.publish(topic, flaky)
+    broker.publish(topic, bad)
+
+    wait_until(lambda: seen[flaky["id"]] >= 2, "the retried message to come back")
+    wait_until(lambda: broker.settled(name), "every message to be acked")
+    time.sleep(RETRY_DELAYS[-1] * 2)  # any second copy would be back by now
+    assert seen == {flaky["id"]: 2, bad["id"]: 1}
+    assert dead_ids(broker, name) == Counter([bad["id"]])
+
+
 def test_messages_wait_while_the_gateway_is_down(gateway, broker, connector):
     applied = Counter()
 
