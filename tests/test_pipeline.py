@@ -179,6 +179,49 @@ def test_a_list_keeps_its_good_readings_and_names_the_bad_one():
     ]
 
 
+def test_a_huge_value_is_shown_cut_and_a_message_s_reasons_stop_after_a_few_kb():
+    """A 1 MB device_id once went whole into the reason, then into a dead-letter header."""
+    device = str(uuid.uuid4())
+    good = {"timestamp": "2026-03-29T00:10:00Z", "device_id": device, "measurement_value": 0.2}
+    huge = parse_message({**good, "device_id": "7" * 1_000_000})
+    assert huge.reason.startswith("device_id '777") and huge.reason.endswith("is not a UUID")
+    assert len(huge.reason) < 100
+    many = parse_message([{**good, "measurement_value": -n - 1} for n in range(10_000)])
+    assert len(many.problems) == 10_000
+    assert 1_000 < len(many.reason) <= 2_100
+    assert many.reason.startswith("reading 0: measurement_value -1 is negative; reading 1: ")
+    assert many.reason.endswith(" more problem(s)")
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        (0.1234567891, "0.1234567891"),
+        (4e-07, "0.0000004"),
+        (Decimal("999999.123456789012"), "999999.123456789012"),
+        (Decimal("1.500000000000000000"), "1.500000000000000000"),
+        (3, "3"),
+    ],
+)
+def test_a_value_is_kept_as_exact_decimal_text(value, stored):
+    device = str(uuid.uuid4())
+    parsed = parse_message(
+        {"timestamp": "2026-03-29T00:10:00Z", "device_id": device, "measurement_value": value}
+    )
+    assert parsed.problems == []
+    assert Decimal(parsed.readings[0].kwh) == Decimal(stored)
+
+
+@pytest.mark.parametrize("value", [0.1234567890123, Decimal("0.0000000000001"), 0.1 + 0.2])
+def test_a_value_that_cannot_be_stored_exactly_is_refused_not_rounded(value):
+    device = str(uuid.uuid4())
+    parsed = parse_message(
+        {"timestamp": "2026-03-29T00:10:00Z", "device_id": device, "measurement_value": value}
+    )
+    assert parsed.readings == []
+    assert parsed.reason.endswith("has more than 12 decimals and cannot be stored exactly")
+
+
 # -- the pipeline --------------------------------------------------------------------
 
 
@@ -284,6 +327,32 @@ def test_bad_readings_are_dead_lettered_with_their_reason_and_change_no_total(st
         assert reason in found[body], (reason, found[body])
     totals = hourly(stack, [device, gone])
     assert {key: row[0] for key, row in totals.items()} == {(device, moment): Decimal("0.75")}
+
+
+def test_readings_are_stored_and_totalled_exactly_to_twelve_decimals(stack):
+    """numeric(14, 6) once stored 0.1234567891 as 0.123457 and 4e-07 as 0."""
+    device = stack.monitored_device(max_hourly_kwh=1.0)["id"]
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=4)
+    sent = ["0.1234567891", "4e-07", "0.000000000001", "123.456789012345"]
+    bodies = [
+        f'{{"timestamp": "{(hour + (n + 1) * INTERVAL).isoformat()}", '
+        f'"device_id": "{device}", "measurement_value": {text}}}'
+        for n, text in enumerate(sent)
+    ]
+    for body in bodies:
+        stack.publish("meter.reading", body.encode())
+    drained(stack, [device], len(sent))
+    with stack.db("monitoring") as db:
+        stored = db.execute(
+            "SELECT kwh FROM readings WHERE device_id = %s ORDER BY taken_at", [device]
+        ).fetchall()
+        quarters = db.execute(
+            "SELECT sum(kwh) FROM quarter_totals WHERE device_id = %s", [device]
+        ).fetchone()[0]
+    assert [row[0] for row in stored] == [Decimal(text) for text in sent]
+    expected = sum(Decimal(text) for text in sent)
+    assert hourly(stack, [device])[(device, hour)][0] == expected
+    assert quarters == expected
 
 
 def test_ingest_answers_each_message_for_the_connector(stack):

@@ -8,6 +8,8 @@ describes. Called with one message, a refused message is a 422 (dead-lettered at
 once) and one for a device not known yet a 409 (retried).
 """
 
+from decimal import Decimal
+
 from faas_ems.monitoring import ingestion
 from faas_ems.runtime.auth import require_internal
 from faas_ems.runtime.web import HTTPError, Routes, json_body
@@ -22,7 +24,7 @@ def _summary(outcome: ingestion.Outcome) -> dict:
 @routes.post("/")
 def ingest(event):
     require_internal(event)
-    body = json_body(event)
+    body = json_body(event, parse_float=Decimal)  # kWh exactly as sent, never via a float
     if event.headers.get("X-Batch-Size") is not None:
         if not isinstance(body, list):
             raise HTTPError(422, "validation_failed", "a batch must be a JSON list of messages")

@@ -46,9 +46,10 @@ def _judge(parsed: list, added: totals.Added) -> Outcome:
         ]
         unknown = sorted({r.device_id for r in message.readings} & added.unknown)
         if problems:
-            outcome.rejected.append({"index": index, "reason": "; ".join(problems)})
+            outcome.rejected.append({"index": index, "reason": readings.summary(problems)})
         elif unknown:
-            outcome.retry.append({"index": index, "reason": f"unknown device {', '.join(unknown)}"})
+            reason = readings.summary([f"unknown device {device_id}" for device_id in unknown])
+            outcome.retry.append({"index": index, "reason": reason})
     return outcome
 
 

@@ -8,8 +8,10 @@ list of them. ``measurement_value`` is the kWh used in the interval that *ends* 
 from __future__ import annotations
 
 import math
+import reprlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from faas_ems.runtime.validation import UUID_PATTERN
 
@@ -20,6 +22,16 @@ FUTURE_TOLERANCE = timedelta(days=1)
 MILLISECONDS_FROM = 1e11
 # One interval of one meter; anything bigger is a unit mistake, and would not fit the column.
 LARGEST_KWH = 1_000_000
+# The scale of monitoring's kWh columns: a value with more decimals cannot be stored
+# exactly, and is refused rather than rounded.
+KWH_DECIMALS = 12
+_KWH_STEP = Decimal(1).scaleb(-KWH_DECIMALS)
+# A reason travels back to the sender and into a dead-letter header: the offending
+# value is shown cut, and a message's reasons stop after a few KB.
+MAX_REASON_CHARS = 2000
+_shortly = reprlib.Repr()
+_shortly.maxstring = _shortly.maxother = 60
+_shown = _shortly.repr
 
 
 class InvalidReading(ValueError):
@@ -34,7 +46,23 @@ class Reading:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _is_finite_number(value) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return _is_number(value) and math.isfinite(value)
+
+
+def summary(problems: list[str]) -> str:
+    """The problems joined, stopping (and saying how many are left) after a few KB."""
+    text = ""
+    for shown, problem in enumerate(problems):
+        if len(text) + len(problem) > MAX_REASON_CHARS:
+            return f"{text}; and {len(problems) - shown} more problem(s)"
+        text = f"{text}; {problem}" if text else problem
+    return text
 
 
 def parse_timestamp(value, now: datetime, oldest: datetime | None = None) -> datetime:
@@ -42,36 +70,43 @@ def parse_timestamp(value, now: datetime, oldest: datetime | None = None) -> dat
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise InvalidReading(f"timestamp {value!r} is not ISO 8601") from None
+            raise InvalidReading(f"timestamp {_shown(value)} is not ISO 8601") from None
         if moment.tzinfo is None or moment.utcoffset() is None:
-            raise InvalidReading(f"timestamp {value!r} has no UTC offset")
-    elif _is_number(value) and math.isfinite(value):
-        seconds = value / 1000 if abs(value) >= MILLISECONDS_FROM else value
+            raise InvalidReading(f"timestamp {_shown(value)} has no UTC offset")
+    elif _is_finite_number(value):
+        seconds = float(value / 1000 if abs(value) >= MILLISECONDS_FROM else value)
         try:
             moment = datetime.fromtimestamp(seconds, UTC)
         except (OverflowError, OSError, ValueError):
-            raise InvalidReading(f"timestamp {value!r} is out of range") from None
+            raise InvalidReading(f"timestamp {_shown(value)} is out of range") from None
     else:
         raise InvalidReading("timestamp must be ISO 8601 with an offset, or epoch s or ms")
     moment = moment.astimezone(UTC)
     if moment < EARLIEST or moment > now + FUTURE_TOLERANCE:
-        raise InvalidReading(f"timestamp {value!r} is out of range (year 2000 to tomorrow)")
+        raise InvalidReading(f"timestamp {_shown(value)} is out of range (year 2000 to tomorrow)")
     if oldest is not None and moment < oldest:
         raise InvalidReading(
-            f"timestamp {value!r} is older than readings are kept"
+            f"timestamp {_shown(value)} is older than readings are kept"
             f" (from {oldest:%Y-%m-%d %H:%M} UTC); it could not be told from one already counted"
         )
     return moment
 
 
 def parse_kwh(value) -> str:
-    if not _is_number(value) or not math.isfinite(value):
-        raise InvalidReading(f"measurement_value {value!r} is not a number")
+    """The value as exact decimal text; refused when the columns would have to round it."""
+    if not _is_finite_number(value):
+        raise InvalidReading(f"measurement_value {_shown(value)} is not a number")
     if value < 0:
-        raise InvalidReading(f"measurement_value {value!r} is negative")
+        raise InvalidReading(f"measurement_value {_shown(value)} is negative")
     if value > LARGEST_KWH:
-        raise InvalidReading(f"measurement_value {value!r} is over {LARGEST_KWH} kWh")
-    return repr(value) if isinstance(value, float) else str(value)
+        raise InvalidReading(f"measurement_value {_shown(value)} is over {LARGEST_KWH} kWh")
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if exact != exact.quantize(_KWH_STEP):
+        raise InvalidReading(
+            f"measurement_value {_shown(value)} has more than {KWH_DECIMALS} decimals"
+            " and cannot be stored exactly"
+        )
+    return format(exact, "f")
 
 
 def parse_reading(raw, now: datetime, oldest: datetime | None = None) -> Reading:
@@ -82,7 +117,7 @@ def parse_reading(raw, now: datetime, oldest: datetime | None = None) -> Reading
         raise InvalidReading("missing " + ", ".join(missing))
     device_id = raw["device_id"]
     if not isinstance(device_id, str) or not UUID_PATTERN.match(device_id):
-        raise InvalidReading(f"device_id {device_id!r} is not a UUID")
+        raise InvalidReading(f"device_id {_shown(device_id)} is not a UUID")
     return Reading(
         device_id=device_id.lower(),
         taken_at=parse_timestamp(raw["timestamp"], now, oldest),
@@ -97,7 +132,7 @@ class ParsedMessage:
 
     @property
     def reason(self) -> str:
-        return "; ".join(self.problems)
+        return summary(self.problems)
 
 
 def parse_message(

@@ -97,15 +97,18 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=json_default, separators=(",", ":"))
 
 
-def json_body(event, *, allow_empty: bool = False) -> Any:
-    """The request body as JSON, or a 400 that says what is wrong with it."""
+def json_body(event, *, allow_empty: bool = False, parse_float=None) -> Any:
+    """The request body as JSON, or a 400 that says what is wrong with it.
+
+    ``parse_float=Decimal`` keeps numbers with decimals exact (a float keeps 15 digits).
+    """
     raw = event.body or b""
     if not raw.strip():
         if allow_empty:
             return None
         raise HTTPError(400, "bad_json", "the request body must be JSON")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_float=parse_float)
     except RecursionError:
         raise _too_deep() from None
     except (ValueError, UnicodeDecodeError) as exc:
