@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from ems import build
 from ems import stack as stack_file
 from ems.paths import ROOT, TEMPLATES
 from ems.processes import free_port
-from tests.harness import wait_for
+from tests.harness import SERVICES, wait_for
 
 TEMPLATE = TEMPLATES / "python3-ems"
 PROBE = Path(__file__).parent / "fixtures" / "probe"
@@ -152,3 +153,56 @@ def test_sigterm_lets_calls_in_flight_finish(probe):
     assert results["slow"].status_code == 200
     assert results["slow"].json() == {"slept": True}
     assert probe.process.wait(10) == 0
+
+
+@pytest.fixture
+def database_env():
+    """Settings that give the probe a scratch database of its own."""
+    prefix = f"emst_{uuid.uuid4().hex[:8]}_"
+    with SERVICES.postgres(autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{prefix}probe"')
+    values = SERVICES.config.values
+    yield {
+        "DB_HOST": values["DB_HOST"],
+        "DB_PORT": values["DB_PORT"],
+        "DB_USER": values["DB_USER"],
+        "DB_PASSWORD": SERVICES.config.secrets.get("db-password", ""),
+        "EMS_DB_PREFIX": prefix,
+        "EMS_CONTEXT": "probe",
+    }
+    SERVICES.drop_databases(prefix)
+
+
+def test_pooled_connections_outlive_a_database_restart(probe_context, database_env):
+    """A restart ends every server process (AdminShutdown); the pool checks each
+    connection it lends, so the next call gets a fresh one instead of a 500."""
+    served = Served(probe_context, env=database_env)
+    try:
+        first = requests.get(served.url + "/database", timeout=10).json()["pid"]
+        with SERVICES.postgres(autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND usename = current_user",
+                [database_env["EMS_DB_PREFIX"] + "probe"],
+            ).fetchall()
+            for (pid,) in ended:
+                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        assert first in {pid for (pid,) in ended}
+        for _ in ended:  # each pooled connection in turn
+            again = requests.get(served.url + "/database", timeout=10)
+            assert again.status_code == 200, again.text
+            assert again.json()["pid"] not in {pid for (pid,) in ended}
+    finally:
+        served.stop()
+
+
+def test_a_database_that_is_away_answers_503_for_a_later_try(probe_context, database_env):
+    """Not the call's fault: the connector requeues on a 503 without counting an attempt."""
+    env = {**database_env, "DB_PORT": str(free_port()), "DB_POOL_TIMEOUT_SECONDS": "1"}
+    served = Served(probe_context, env=env)
+    try:
+        response = requests.get(served.url + "/database", timeout=30)
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "database_unavailable"
+        assert response.headers["Retry-After"] == "1"
+    finally:
+        served.stop()

@@ -19,7 +19,8 @@ import waitress
 from flask import Flask, Response, request
 from werkzeug.routing import PathConverter
 
-from faas_ems.runtime.errors import Refusal
+from faas_ems.runtime import db
+from faas_ems.runtime.errors import Refusal, Unavailable
 from faas_ems.runtime.web import HTTPError, call_id, error_response, to_json
 from function import handler
 
@@ -106,7 +107,12 @@ def call_handler():
         return handler.handle(Event(), Context())
     except (HTTPError, Refusal) as exc:
         return error_response(exc)
-    except Exception:
+    except Exception as exc:
+        if db.unavailable(exc):
+            # Not this call's fault: callers (the connector) try again later, uncounted.
+            log.warning("database unavailable: %s", exc)
+            message = "the database is not available; try again shortly"
+            return error_response(Unavailable(message, code="database_unavailable", retry_after=1))
         log.exception("unhandled error in handler")
         return HTTPError(500, "internal", "the function failed; see its log").response()
 

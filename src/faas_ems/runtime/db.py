@@ -2,15 +2,21 @@
 
 ``with connection() as conn:`` borrows a connection and commits when the block
 ends without an error (rolls back otherwise); rows come back as dicts.
+
+Each connection is checked as it is lent (one round trip), so that after a database
+restart the pool's broken connections are replaced instead of failing one call each.
+While the database is away a borrow waits ``DB_POOL_TIMEOUT_SECONDS`` at most, and
+the failure is one that :func:`unavailable` recognises (the function answers 503).
 """
 
 from __future__ import annotations
 
 import threading
 
+import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from . import settings
 
@@ -28,6 +34,8 @@ def pool() -> ConnectionPool:
                 max_size=settings.current().db_pool_size,
                 kwargs={"row_factory": dict_row},
                 name=settings.current().ems_function,
+                check=ConnectionPool.check_connection,
+                timeout=settings.current().db_pool_timeout_seconds,
                 open=True,
             )
         return _pool
@@ -49,6 +57,16 @@ def conninfo() -> str:
 
 def connection():
     return pool().connection()
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached now (down, restarting, the
+    connection lost), rather than that this call's data or query is wrong."""
+    if isinstance(error, PoolTimeout):
+        return True
+    # Connection-level failures carry no SQLSTATE; class 57P is "the server is stopping".
+    state = getattr(error, "sqlstate", None)
+    return isinstance(error, psycopg.OperationalError) and (state is None or state[:3] == "57P")
 
 
 def close() -> None:

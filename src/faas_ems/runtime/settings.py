@@ -48,6 +48,9 @@ class Platform(BaseSettings):
     db_user: str = "postgres"
     db_password: str | None = secret("db-password")
     db_pool_size: int = 8
+    # How long a call waits for a pooled connection (while the database is away) before
+    # it is answered 503.
+    db_pool_timeout_seconds: float = 5.0
     ems_db_prefix: str = "ems_"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     rabbitmq_password: str | None = secret("rabbitmq-password")
