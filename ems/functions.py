@@ -1,10 +1,16 @@
-"""Function replicas: build contexts, processes, readiness and scaling."""
+"""Function replicas: build contexts, processes, readiness, scaling and supervision.
+
+Like OpenFaaS's provider, ``ems up`` keeps the number of replicas asked for: a
+replica that dies is replaced, after a delay that doubles with each death in a row
+(so a function that cannot start costs little), and scaling counts live replicas.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import logging
+import time
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -21,6 +27,11 @@ log = logging.getLogger("ems.functions")
 READY_TIMEOUT = 60.0
 # A port picked free can be taken by another process before the replica binds it.
 START_ATTEMPTS = 3
+WATCH_SECONDS = 0.5
+RESTART_FIRST_DELAY = 0.5
+RESTART_MAX_DELAY = 30.0
+# A replica that lived this long was healthy: its death starts the delays afresh.
+STEADY_SECONDS = 60.0
 
 
 class ReplicaExited(RuntimeError):
@@ -31,6 +42,7 @@ class ReplicaExited(RuntimeError):
 class Replica:
     child: Child
     in_flight: int = 0
+    started_at: float = field(default_factory=time.monotonic)
 
     @property
     def url(self) -> str:
@@ -45,8 +57,12 @@ class FunctionPool:
     config: Config
     stack: Stack
     replicas: list[Replica] = field(default_factory=list)
+    wanted: int = 0
     invocations: int = 0
+    restart_delay: float = 0.0
+    restart_at: float = 0.0
     _counter: itertools.count = field(default_factory=itertools.count)
+    _names: itertools.count = field(default_factory=itertools.count)
     _scaling: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -81,13 +97,55 @@ class FunctionPool:
         )
 
     async def scale(self, replicas: int, session: aiohttp.ClientSession) -> None:
-        replicas = max(0, min(replicas, self.spec.scale_max))
+        """Keep ``replicas`` live replicas (dead ones do not count)."""
         async with self._scaling:
-            indexes = range(len(self.replicas), replicas)
-            started = await asyncio.gather(*(self._start_replica(i, session) for i in indexes))
-            self.replicas.extend(started)
-            while len(self.replicas) > replicas:
+            self.wanted = max(0, min(replicas, self.spec.scale_max))
+            self._forget_dead()
+            await self._start_missing(session)
+            while len(self.replicas) > self.wanted:
                 await self._retire(self.replicas.pop())
+
+    async def keep_alive(self, session: aiohttp.ClientSession) -> None:
+        """Replace replicas that died, waiting longer after each death in a row."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            async with self._scaling:
+                for replica in self._forget_dead():
+                    self._schedule_restart(replica)
+                if len(self.replicas) < self.wanted and time.monotonic() >= self.restart_at:
+                    try:
+                        await self._start_missing(session)
+                    except (ReplicaExited, RuntimeError) as exc:
+                        log.warning("%s did not start again: %s", self.spec.name, exc)
+                        self._schedule_restart(None)
+
+    def _forget_dead(self) -> list[Replica]:
+        dead = [r for r in self.replicas if not r.child.alive]
+        self.replicas = [r for r in self.replicas if r.child.alive]
+        return dead
+
+    def _schedule_restart(self, replica: Replica | None) -> None:
+        """The next start waits twice as long as the last, unless the dead one was healthy."""
+        now = time.monotonic()
+        steady = replica is not None and now - replica.started_at >= STEADY_SECONDS
+        previous = 0.0 if steady else self.restart_delay
+        self.restart_delay = min(RESTART_MAX_DELAY, max(RESTART_FIRST_DELAY, previous * 2))
+        self.restart_at = now + self.restart_delay
+        if replica is not None:
+            log.warning(
+                "%s exited (status %s) after %.1fs; starting a new one in %.1fs",
+                replica.child.name,
+                replica.child.process.returncode,
+                now - replica.started_at,
+                self.restart_delay,
+            )
+
+    async def _start_missing(self, session: aiohttp.ClientSession) -> None:
+        count = self.wanted - len(self.replicas)
+        started = await asyncio.gather(
+            *(self._start_replica(next(self._names), session) for _ in range(count))
+        )
+        self.replicas.extend(started)
 
     async def _start_replica(self, index: int, session: aiohttp.ClientSession) -> Replica:
         """Start one replica and wait until it answers; a lost port race gets a new port."""
@@ -131,7 +189,7 @@ class FunctionPool:
             "image": self.spec.image,
             "namespace": "openfaas-fn",
             "envProcess": " ".join(build.template_command(self.spec.lang)),
-            "replicas": len(self.replicas),
+            "replicas": self.wanted,
             "availableReplicas": live,
             "invocationCount": self.invocations,
             "labels": self.spec.labels,

@@ -44,6 +44,8 @@ class System:
         self.hub_urls: list[str] = []
         self.children: list[Child] = []
         self.runner: web.AppRunner | None = None
+        self.session: aiohttp.ClientSession | None = None
+        self.watchers: list[asyncio.Task] = []
 
     def prepare(self) -> None:
         missing = services.ensure(
@@ -86,10 +88,13 @@ class System:
                 f"cannot listen on {bind}:{self.config.port} ({exc.strerror}); is another"
                 " `ems up` running? Choose another port with --port or EMS_PORT."
             ) from None
-        async with aiohttp.ClientSession() as session:
-            await asyncio.gather(
-                *(pool.scale(self._replicas(pool), session) for pool in self.pools.values())
-            )
+        self.session = aiohttp.ClientSession()
+        await asyncio.gather(
+            *(pool.scale(self._replicas(pool), self.session) for pool in self.pools.values())
+        )
+        self.watchers = [
+            asyncio.create_task(pool.keep_alive(self.session)) for pool in self.pools.values()
+        ]
         self._start_hubs()
         self._start_connectors()
         await self._wait_hubs()
@@ -216,9 +221,14 @@ class System:
         self.say("\n".join(lines))
 
     async def stop(self) -> None:
+        for watcher in self.watchers:
+            watcher.cancel()
+        await asyncio.gather(*self.watchers, return_exceptions=True)
         for child in self.children:
             child.terminate()
         await asyncio.gather(*(pool.stop() for pool in self.pools.values()))
+        if self.session is not None:
+            await self.session.close()
         await asyncio.gather(*(asyncio.to_thread(c.wait, 15) for c in self.children))
         if self.runner is not None:
             await self.runner.cleanup()

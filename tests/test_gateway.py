@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
+import signal
 import subprocess
 import threading
 import uuid
@@ -96,6 +98,44 @@ def test_scaling_starts_and_retires_replicas(probe_stack):
     probe_stack.scale("probe", 2)
     listed = probe_stack.system("GET", "function/probe").json()
     assert listed["replicas"] == 2
+
+
+def replica_pids(stack, calls: int = 20) -> set[int]:
+    responses = [stack.call("GET", "/function/probe") for _ in range(calls)]
+    assert all(r.ok for r in responses), [(r.status_code, r.text) for r in responses]
+    return {r.json()["pid"] for r in responses}
+
+
+def described(stack) -> dict:
+    return stack.system("GET", "function/probe").json()
+
+
+def test_killed_replicas_are_started_again(probe_stack):
+    """Even the last one: the function comes back without being scaled by hand."""
+    killed = replica_pids(probe_stack)
+    assert len(killed) == 2
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: described(probe_stack)["availableReplicas"] == 0, timeout=10)
+
+    def back():
+        listing = described(probe_stack)
+        return listing["availableReplicas"] == 2 and listing["replicas"] == 2
+
+    wait_for(back, timeout=30, message="two live replicas again")
+    again = replica_pids(probe_stack)
+    assert len(again) == 2
+    assert not again & killed
+    assert "probe-0 exited (status -9)" in probe_stack.logs(tail=200)
+
+
+def test_scaling_counts_live_replicas(probe_stack):
+    [first, *_] = replica_pids(probe_stack)
+    os.kill(first, signal.SIGKILL)
+    wait_for(lambda: described(probe_stack)["availableReplicas"] < 2 or None, timeout=10)
+    probe_stack.scale("probe", 2)  # at once, before the supervisor's delay is up
+    assert described(probe_stack)["availableReplicas"] == 2
+    assert first not in replica_pids(probe_stack)
 
 
 class CallbackReceiver:
