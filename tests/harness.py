@@ -3,7 +3,9 @@
 It runs ``ems up`` as users do, against the machine's real PostgreSQL, RabbitMQ
 and Redis (as ``make services`` set them up, reached with the same settings and
 accounts as ``ems up``), with databases, a RabbitMQ vhost and a Redis key prefix
-of its own, and removes them afterwards.
+of its own, and removes them afterwards. ``own_services`` makes a PostgreSQL
+cluster, RabbitMQ node and Redis of a test's own instead (``ems services``), for
+tests that set them up from nothing or stop and restart them.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +40,7 @@ from ems import databases
 from ems.config import Config
 from ems.paths import ROOT
 from ems.processes import free_port
+from ems.services.postgres import clusters
 from ems.services.rabbitmq import RabbitMQ
 
 ADMIN_USERNAME = "admin"
@@ -97,6 +102,64 @@ class Services:
 
 # What `make services` set up on this machine, read as `ems up` reads it.
 SERVICES = Services(ems_config.load())
+
+# Settings of the machine's own services that must not leak into a test's own.
+MACHINE_KEYS = ("DB_", "AMQP_", "REDIS_", "RABBITMQ_", "EMS_")
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def server_port() -> int:
+    """A free port whose Erlang distribution port (port + 20000, RabbitMQ's rule) is free too."""
+    while True:
+        port = random.randrange(21000, 45000)
+        if port_is_free(port) and port_is_free(port + 20000):
+            return port
+
+
+def ems_services(settings: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``ems services`` with these settings instead of the machine's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(MACHINE_KEYS)}
+    return subprocess.run(
+        [sys.executable, "-m", "ems", "services", *args],
+        cwd=ROOT,
+        env={**env, **settings},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def services_for(settings: dict[str, str]) -> Services:
+    return Services(ems_config.load(settings))
+
+
+@contextlib.contextmanager
+def own_services(
+    state_dir: Path,
+) -> Iterator[tuple[dict[str, str], dict[str, int], subprocess.CompletedProcess[str]]]:
+    """A PostgreSQL cluster, a RabbitMQ node and a Redis that do not exist yet, set up by
+    ``ems services --start`` on free ports: their settings, ports and what the set-up
+    said. ``--remove`` takes them away after, and must leave the ports free."""
+    ports = {"pg": server_port(), "amqp": server_port(), "redis": server_port()}
+    settings = {
+        "DB_PORT": str(ports["pg"]),
+        "AMQP_URL": f"amqp://ems@127.0.0.1:{ports['amqp']}/%2F",
+        "REDIS_URL": f"redis://127.0.0.1:{ports['redis']}/0",
+        "EMS_STATE_DIR": str(state_dir),
+    }
+    assert all(port_is_free(port) for port in ports.values())
+    first = ems_services(settings, "--start")
+    try:
+        yield settings, ports, first
+    finally:
+        removed = ems_services(settings, "--remove")
+        assert removed.returncode == 0, removed.stderr
+        assert all(port_is_free(port) for port in ports.values()), removed.stdout
+        assert not [c for c in clusters() if c.port == ports["pg"]], "its cluster is gone"
 
 
 class TestStack:
@@ -322,6 +385,16 @@ class TestStack:
         return self.http.request(
             method, f"{self.url}/system/{path}", auth=self.gateway_auth, **kwargs
         )
+
+    def replica_pids(self, function: str) -> list[int]:
+        """The process ids of a function's live replicas (they run in its build folder)."""
+        folder = str(self.state_dir / "build" / function)
+        found = []
+        for entry in Path("/proc").iterdir():
+            with contextlib.suppress(OSError):
+                if entry.name.isdigit() and os.readlink(entry / "cwd") == folder:
+                    found.append(int(entry.name))
+        return found
 
     def scale(self, function: str, replicas: int) -> None:
         response = self.system(

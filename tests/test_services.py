@@ -11,74 +11,22 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import socket
 import subprocess
-import sys
 import uuid
 
 import pytest
 
-from ems import config as ems_config
-from ems.paths import ROOT
-from ems.services.postgres import clusters
-from tests.harness import Services, running, wait_for
+from tests.harness import ems_services, own_services, running, services_for, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the set-up starts servers as root")
-
-# Settings of the machine's own services that must not leak into the fresh ones.
-MACHINE_KEYS = ("DB_", "AMQP_", "REDIS_", "RABBITMQ_", "EMS_")
-
-
-def free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def amqp_port() -> int:
-    """A free port whose Erlang distribution port (port + 20000, RabbitMQ's rule) is free too."""
-    while True:
-        port = random.randrange(21000, 45000)
-        if free(port) and free(port + 20000):
-            return port
-
-
-def ems_services(settings: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(MACHINE_KEYS)}
-    return subprocess.run(
-        [sys.executable, "-m", "ems", "services", *args],
-        cwd=ROOT,
-        env={**env, **settings},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     """Settings for three servers that do not exist yet; whatever is made is removed after."""
-    ports = {"pg": amqp_port(), "amqp": amqp_port(), "redis": amqp_port()}
-    settings = {
-        "DB_PORT": str(ports["pg"]),
-        "AMQP_URL": f"amqp://ems@127.0.0.1:{ports['amqp']}/%2F",
-        "REDIS_URL": f"redis://127.0.0.1:{ports['redis']}/0",
-        "EMS_STATE_DIR": str(tmp_path_factory.mktemp("fresh-services")),
-    }
-    assert all(free(port) for port in ports.values())
-    first = ems_services(settings, "--start")
-    try:
-        yield settings, ports, first
-    finally:
-        removed = ems_services(settings, "--remove")
-        assert removed.returncode == 0, removed.stderr
-        assert all(free(port) for port in ports.values()), removed.stdout
-        assert not [c for c in clusters() if c.port == ports["pg"]], "its cluster is gone"
-
-
-def services_for(settings: dict[str, str]) -> Services:
-    return Services(ems_config.load(settings))
+    with own_services(tmp_path_factory.mktemp("fresh-services")) as made:
+        yield made
 
 
 def test_the_first_run_installs_nothing_twice_and_starts_all_three(fresh):
