@@ -171,7 +171,11 @@ def judge_single(delivery: Delivery, reply: Reply) -> Settlement:
 
 def _indexed(answer: dict, key: str, size: int) -> dict[int, str]:
     chosen: dict[int, str] = {}
-    for item in answer.get(key) or []:
+    items = answer.get(key) or []
+    if not isinstance(items, list):
+        log.warning("ignoring %s %r: not a list", key, items)
+        items = []
+    for item in items:
         index = item.get("index") if isinstance(item, dict) else None
         if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < size:
             chosen[index] = str(item.get("reason") or key)
