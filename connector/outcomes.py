@@ -76,7 +76,8 @@ def read_body(body: bytes) -> tuple[bytes, Any]:
         raise Unreadable(f"{NOT_JSON}: nested deeper than {MAX_DEPTH} levels") from None
     except ValueError:
         raise Unreadable(NOT_JSON) from None
-    if _depth_over(payload, MAX_DEPTH):
+    brackets = body.count(b"[") + body.count(b"{")  # fewer cannot nest deeper: no walk
+    if brackets > MAX_DEPTH and _depth_over(payload, MAX_DEPTH):
         raise Unreadable(f"{NOT_JSON}: nested deeper than {MAX_DEPTH} levels")
     return body, payload
 
