@@ -30,7 +30,7 @@ class Config(Platform):
     )
     queue_prefix: str = knob("ems.", "CONNECTOR_QUEUE_PREFIX")
     call_timeout_seconds: float = knob(120.0, "CONNECTOR_CALL_TIMEOUT_SECONDS")
-    pause_max_seconds: float = knob(5.0, "CONNECTOR_PAUSE_MAX_SECONDS")
+    pause_max_seconds: float = knob(2.0, "CONNECTOR_PAUSE_MAX_SECONDS")
     alive_file: str = knob("", "CONNECTOR_ALIVE_FILE")
 
     @field_validator("retry_delays", mode="before")

@@ -21,8 +21,9 @@ ATTEMPT_HEADER = "x-ems-attempt"
 TOPIC_HEADER = "x-ems-topic"
 NOT_JSON = "not JSON"
 # No event of ours nests deeper than a few levels; a body far deeper is an attack or a
-# bug, and parsing or walking it would cost recursion the connector cannot spare.
-MAX_DEPTH = 64
+# bug. Functions refuse JSON deeper than faas_ems.runtime.web.MAX_JSON_DEPTH (32), and a
+# batch wraps its messages in one more list: one level less keeps a batch acceptable.
+MAX_DEPTH = 31
 # A reason travels in a message header; the broker closes the connection on a header
 # frame over its frame_max (128 KiB), so a function's long answer is cut well below it.
 MAX_REASON_BYTES = 2048
@@ -76,7 +77,8 @@ def read_body(body: bytes) -> tuple[bytes, Any]:
         raise Unreadable(f"{NOT_JSON}: nested deeper than {MAX_DEPTH} levels") from None
     except ValueError:
         raise Unreadable(NOT_JSON) from None
-    if _depth_over(payload, MAX_DEPTH):
+    brackets = body.count(b"[") + body.count(b"{")  # fewer cannot nest deeper: no walk
+    if brackets > MAX_DEPTH and _depth_over(payload, MAX_DEPTH):
         raise Unreadable(f"{NOT_JSON}: nested deeper than {MAX_DEPTH} levels")
     return body, payload
 
@@ -160,11 +162,15 @@ def error_message(reply: Reply) -> str:
     return reply.body[:500].decode("utf-8", "replace").strip() or "no message"
 
 
+# Answers that say the message itself is wrong (malformed, invalid): final.
+FINAL_STATUSES = frozenset({400, 422})
+
+
 def judge_single(delivery: Delivery, reply: Reply) -> Settlement:
-    """A 422 is final (invalid data never becomes valid); other failures are retried."""
+    """A 400 or 422 is final (invalid data never becomes valid); other failures are retried."""
     if reply.ok:
         return Settlement()
-    if reply.status == 422:
+    if reply.status in FINAL_STATUSES:
         return Settlement(dead=[(delivery, error_message(reply), delivery.attempts + 1)])
     return Settlement(retry=[(delivery, f"HTTP {reply.status}: {error_message(reply)}")])
 

@@ -29,9 +29,10 @@ import pika
 import pytest
 
 from connector.gateway import INTERNAL_HEADER, Function, parse_functions
+from connector.outcomes import MAX_DEPTH
 from ems.paths import ROOT
 from ems.processes import free_port
-from faas_ems.runtime import auth
+from faas_ems.runtime import auth, web
 from tests.harness import SERVICES
 
 INTERNAL_TOKEN = "connector-test-token"
@@ -409,10 +410,10 @@ def test_a_batch_answer_rejects_some_messages_and_retries_others(gateway, broker
     assert sum(sizes) == 21
 
 
-def strict_batch(applied: Counter, rejected_reason=None, poison=None) -> Script:
+def strict_batch(applied: Counter, rejected_reason=None, poison=None, status=500) -> Script:
     """A batch function that reads its body as the runtime does (one UTF-8 JSON document,
-    else 400), applies each event once, fails the whole call (500) when ``poison`` says
-    so of an event, and rejects the events ``rejected_reason`` gives a reason for."""
+    else 400), applies each event once, fails the whole call (``status``) when ``poison``
+    says so of an event, and rejects the events ``rejected_reason`` gives a reason for."""
 
     def script(call: Call):
         try:
@@ -420,7 +421,7 @@ def strict_batch(applied: Counter, rejected_reason=None, poison=None) -> Script:
         except ValueError:
             return 400, {"error": {"code": "bad_json", "message": "the body is not JSON"}}
         if poison and any(poison(event) for event in events):
-            return 500, {"error": {"code": "internal", "message": "the function failed"}}
+            return status, {"error": {"code": "refused", "message": "the function refused"}}
         rejected = []
         for index, event in enumerate(events):
             reason = rejected_reason(event) if rejected_reason else None
@@ -501,7 +502,7 @@ def test_deeply_nested_json_is_dead_without_a_call_and_stalls_nothing(gateway, b
     applied = Counter()
     name, topic = deploy(gateway, broker, strict_batch(applied), "nested", batch=50)
     nested = b"[" * 100_000 + b"]" * 100_000
-    deep_but_parseable = b'{"a":' * 200 + b"1" + b"}" * 200
+    deep_but_parseable = b'{"a":' * 32 + b"1" + b"}" * 32
     events = [reading(n=n) for n in range(10)]
     broker.publish(topic, nested)
     broker.publish(topic, deep_but_parseable)
@@ -513,7 +514,7 @@ def test_deeply_nested_json_is_dead_without_a_call_and_stalls_nothing(gateway, b
     dead = {body: props.headers for props, body in broker.drain(f"ems.{name}.dead")}
     assert set(dead) == {nested, deep_but_parseable}
     for headers in dead.values():
-        assert headers["x-ems-reason"] == "not JSON: nested deeper than 64 levels"
+        assert headers["x-ems-reason"] == "not JSON: nested deeper than 31 levels"
         assert headers["x-ems-attempts"] == 0
     assert "reconnecting" not in connector.output
 
@@ -538,6 +539,23 @@ def test_a_batch_failing_as_a_whole_is_split_to_find_the_guilty(gateway, broker,
     assert dead == Counter(guilty)
     assert set(applied) == {e["id"] for e in events} - guilty
     assert max(applied.values()) == 1
+
+
+def test_a_malformed_message_that_fails_its_batch_is_dead_at_once(gateway, broker, connector):
+    """A 400 for the whole batch (a string with NUL, say): split, and the one message
+    whose own call is a 400 is dead after one attempt; the others are applied."""
+    applied = Counter()
+    script = strict_batch(applied, poison=lambda event: "\x00" in event["data"]["s"], status=400)
+    name, topic = deploy(gateway, broker, script, "malformed", batch=32)
+    events = [reading(s="nul \x00" if n == 9 else "fine") for n in range(32)]
+    for event in events:
+        broker.publish(topic, event)
+
+    wait_until(lambda: len(applied) == 31, "the good ones")
+    [(properties, body)] = wait_until(lambda: broker.drain(f"ems.{name}.dead"), "the bad one")
+    assert json.loads(body) == events[9]
+    assert properties.headers["x-ems-attempts"] == 1
+    assert properties.headers["x-ems-reason"] == "the function refused"
 
 
 def test_copies_whose_queue_was_deleted_are_made_once(gateway, broker, connector):
@@ -683,3 +701,7 @@ def test_topics_and_batch_sizes_come_from_the_annotations():
 
 def test_the_connector_sends_the_header_the_runtime_checks():
     assert INTERNAL_HEADER == auth.INTERNAL_HEADER
+
+
+def test_a_batch_of_messages_the_connector_lets_through_is_never_too_deep_for_a_function():
+    assert MAX_DEPTH == web.MAX_JSON_DEPTH - 1

@@ -77,7 +77,9 @@ def run(messages: int, batch: int, concurrency: int, tmp: str) -> None:
 
     name, topic = "bench-sink", "bench.reading"
     queue = topology.main_queue("ems.", name)
-    topology.declare(broker.channel, EXCHANGE, "ems.", name, [topic], Config.retry_delays)
+    topology.declare(
+        broker.channel, EXCHANGE, "ems.", name, [topic], Config.model_fields["retry_delays"].default
+    )
     fill(broker, queue, topic, messages)
     gateway.add(name, sink, topic, batch or None)
     gateway.calls = []
