@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 import pika
 import pika.exceptions
 
+from faas_ems.operations import queues
+
 from ..config import OWN_ACCOUNT, Config
 from .host import LOCAL_HOSTS, has_systemd, installed, run
 
@@ -34,6 +36,9 @@ class RabbitMQ:
         self.user = unquote(url.username or "guest")
         self.password = config.secrets.get("rabbitmq-password") or unquote(url.password or "")
         self.vhost = unquote(url.path[1:]) if len(url.path) > 1 else "/"
+        self.exchange = config.values.get("EMS_EXCHANGE") or "ems"
+        prefix = config.values.get("CONNECTOR_QUEUE_PREFIX") or "ems."
+        self.unrouted_queue = f"{prefix}unrouted"
         self.local = self.host in LOCAL_HOSTS
         self.own_account = self.user == OWN_ACCOUNT
         # Debian's node keeps its standard name; a node for another port is the project's own.
@@ -79,8 +84,8 @@ class RabbitMQ:
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.node_dir / "enabled_plugins"),
         }
 
-    def sign_in(self) -> str | None:
-        parameters = pika.ConnectionParameters(
+    def _parameters(self) -> pika.ConnectionParameters:
+        return pika.ConnectionParameters(
             host=self.host,
             port=self.port,
             virtual_host=self.vhost,
@@ -88,8 +93,10 @@ class RabbitMQ:
             connection_attempts=1,
             socket_timeout=3,
         )
+
+    def sign_in(self) -> str | None:
         try:
-            pika.BlockingConnection(parameters).close()
+            pika.BlockingConnection(self._parameters()).close()
         except pika.exceptions.ProbableAuthenticationError:
             return f"user {self.user} cannot sign in (wrong password or no such user)"
         except pika.exceptions.ProbableAccessDeniedError:
@@ -108,6 +115,16 @@ class RabbitMQ:
             self.ctl("add_vhost", self.vhost)
         self.ctl("set_permissions", "-p", self.vhost, self.user, ".*", ".*", ".*")
         say(f"RabbitMQ: user {self.user} may sign in to vhost {self.vhost!r}")
+
+    def configure(self, say) -> None:
+        """Give the exchange its alternate exchange, so that unrouted messages are kept."""
+        name, pattern, definition = queues.unrouted_policy(self.exchange)
+        self.ctl(
+            "set_policy", "-p", self.vhost, "--apply-to", "exchanges", name, pattern, definition
+        )
+        with pika.BlockingConnection(self._parameters()) as connection:
+            queues.declare_unrouted(connection.channel(), self.exchange, self.unrouted_queue)
+        say(f"RabbitMQ: messages no queue takes on {self.exchange!r} go to {self.unrouted_queue!r}")
 
     def remove(self, say) -> None:
         """Stop and delete a node the set-up started for a port of its own."""

@@ -3,7 +3,7 @@
 from faas_ems.inventory import devices
 from faas_ems.runtime import auth
 from faas_ems.runtime.validation import parse_uuid, validate
-from faas_ems.runtime.web import Routes, json_body
+from faas_ems.runtime.web import Routes, json_body, query_param
 
 routes = Routes()
 
@@ -11,7 +11,8 @@ routes = Routes()
 @routes.get("/")
 def list_devices(event):
     caller = auth.require_user(event)
-    return [devices.representation(row) for row in devices.visible_to(caller)]
+    found = devices.visible_to(caller, query_param(event, "search"))
+    return [devices.representation(row) for row in found]
 
 
 @routes.post("/")

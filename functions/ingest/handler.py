@@ -3,10 +3,13 @@
 Internal only (the connector calls it for topic ``meter.reading``). With the
 ``batch`` annotation the connector posts a JSON list of message bodies and says so
 in ``X-Batch-Size``; the answer is 200 naming the messages to dead-letter
-(``rejected``) and to bring back later (``retry``), as connector/README.md
-describes. Called with one message, a refused message is a 422 (dead-lettered at
-once) and one for a device not known yet a 409 (retried).
+(``rejected``), as connector/README.md describes. Called with one message, a refused
+message is a 422 (dead-lettered at once). ``X-Topic`` (one message) or
+``X-Batch-Topics`` (a JSON list, one routing key per message) say where each came
+from: an MQTT topic ``meters/<device>/reading`` names the device.
 """
+
+import json
 
 from faas_ems.monitoring import ingestion
 from faas_ems.runtime.auth import require_internal
@@ -26,14 +29,25 @@ def ingest(event):
     if event.headers.get("X-Batch-Size") is not None:
         if not isinstance(body, list):
             raise HTTPError(422, "validation_failed", "a batch must be a JSON list of messages")
-        outcome = ingestion.ingest(body)
-        return {**_summary(outcome), "rejected": outcome.rejected, "retry": outcome.retry}
-    outcome = ingestion.ingest([body])
+        outcome = ingestion.ingest(body, _batch_topics(event, len(body)))
+        return {**_summary(outcome), "rejected": outcome.rejected}
+    outcome = ingestion.ingest([body], [event.headers.get("X-Topic")])
     if outcome.rejected:
         raise HTTPError(422, "invalid_reading", outcome.rejected[0]["reason"])
-    if outcome.retry:
-        raise HTTPError(409, "unknown_device", outcome.retry[0]["reason"])
     return _summary(outcome)
+
+
+def _batch_topics(event, size: int) -> list[str | None] | None:
+    raw = event.headers.get("X-Batch-Topics")
+    if raw is None:
+        return None
+    try:
+        topics = json.loads(raw)
+    except ValueError:
+        topics = None
+    if not isinstance(topics, list) or len(topics) != size:
+        raise HTTPError(422, "validation_failed", "X-Batch-Topics must list one topic a message")
+    return [topic if isinstance(topic, str) else None for topic in topics]
 
 
 handle = routes
