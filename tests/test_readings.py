@@ -67,7 +67,7 @@ BAD_REFERENCE = "device_id must be a device id or meter number (1-64 characters)
         (
             {"register_kwh": 7},
             "the value is given twice (measurement_value, register_kwh); give one",
-        ),  # noqa: E501
+        ),
     ],
 )
 def test_each_refusal_says_what_is_wrong(changes, problem):

@@ -66,6 +66,7 @@ def test_every_function_is_complete():
             "inventory",
             "monitoring",
             "support",
+            "operations",
         }
 
 
