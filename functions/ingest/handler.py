@@ -5,11 +5,10 @@ Internal only (the connector calls it for topic ``meter.reading``). With the
 in ``X-Batch-Size``; the answer is 200 naming the messages to dead-letter
 (``rejected``), as connector/README.md describes. Called with one message, a refused
 message is a 422 (dead-lettered at once). ``X-Topic`` (one message) or
-``X-Batch-Topics`` (a JSON list, one routing key per message) say where each came
-from: an MQTT topic ``meters/<device>/reading`` names the device.
+with ``X-Batch-Format: topics`` (the ``batch-topics`` annotation) each batch item
+``{"topic", "message"}`` say where each came from: an MQTT topic
+``meters/<device>/reading`` names the device.
 """
-
-import json
 
 from faas_ems.monitoring import ingestion
 from faas_ems.runtime.auth import require_internal
@@ -29,7 +28,8 @@ def ingest(event):
     if event.headers.get("X-Batch-Size") is not None:
         if not isinstance(body, list):
             raise HTTPError(422, "validation_failed", "a batch must be a JSON list of messages")
-        outcome = ingestion.ingest(body, _batch_topics(event, len(body)))
+        messages, topics = _unwrapped(event, body)
+        outcome = ingestion.ingest(messages, topics)
         return {**_summary(outcome), "rejected": outcome.rejected}
     outcome = ingestion.ingest([body], [event.headers.get("X-Topic")])
     if outcome.rejected:
@@ -37,17 +37,14 @@ def ingest(event):
     return _summary(outcome)
 
 
-def _batch_topics(event, size: int) -> list[str | None] | None:
-    raw = event.headers.get("X-Batch-Topics")
-    if raw is None:
-        return None
-    try:
-        topics = json.loads(raw)
-    except ValueError:
-        topics = None
-    if not isinstance(topics, list) or len(topics) != size:
-        raise HTTPError(422, "validation_failed", "X-Batch-Topics must list one topic a message")
-    return [topic if isinstance(topic, str) else None for topic in topics]
+def _unwrapped(event, batch: list) -> tuple[list, list[str | None] | None]:
+    """The batch's messages, and each one's routing key when the connector sent them."""
+    if event.headers.get("X-Batch-Format") != "topics":
+        return batch, None
+    if not all(isinstance(item, dict) and "message" in item for item in batch):
+        raise HTTPError(422, "validation_failed", 'each batch item must be {"topic", "message"}')
+    topics = [item.get("topic") if isinstance(item.get("topic"), str) else None for item in batch]
+    return [item["message"] for item in batch], topics
 
 
 handle = routes
