@@ -22,6 +22,7 @@ import type { Device, DeviceSummary } from '../../api/types';
 import { RowActions } from '../../components/RowActions';
 import { AssignDeviceModal } from '../../components/AssignDeviceModal';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { CredentialsModal } from '../../components/CredentialsModal';
 import { DeviceForm } from '../../components/DeviceForm';
 import { OnlineBadge } from '../../components/OnlineBadge';
 import { QueryState } from '../../components/QueryState';
@@ -55,6 +56,7 @@ export function Devices() {
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<Device | null>(null);
   const [assigning, setAssigning] = useState<Device | null>(null);
+  const [keys, setKeys] = useState<Device | null>(null);
 
   const userById = new Map((users.data ?? []).map((user) => [user.id, user]));
   const summaryById = new Map((summary.data ?? []).map((row) => [row.device_id, row]));
@@ -138,6 +140,7 @@ export function Devices() {
                             actions={[
                               { text: 'Owner', label: `Owner of ${device.name}`, onClick: () => setAssigning(device) },
                               { text: 'Edit', label: `Edit ${device.name}`, onClick: () => setEditing({ device }) },
+                              { text: 'Credentials', label: `Credentials of ${device.name}`, onClick: () => setKeys(device) },
                               { text: 'Delete', label: `Delete ${device.name}`, onClick: () => setDeleting(device), danger: true },
                             ]}
                           />
@@ -179,6 +182,7 @@ export function Devices() {
         onClose={closeDelete}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: closeDelete })}
       />
+      <CredentialsModal key={keys?.id ?? 'none'} device={keys} onClose={() => setKeys(null)} />
       <AssignDeviceModal
         key={assigning?.id ?? 'none'}
         device={assigning}
