@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import random
-import socket
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -23,11 +22,10 @@ import pika
 import pika.exceptions
 import pytest
 
-from ems import config as ems_config
-from ems.services.host import wait_until
-from ems.services.rabbitmq import AUTH_CACHE_MS, RabbitMQ
-from tests.harness import Services, TestStack, wait_for
+from ems.services.rabbitmq import AUTH_CACHE_MS
+from tests.harness import TestStack, wait_for
 from tests.identity_helpers import EventTap, error_code, settled
+from tests.own_broker import free_port, own_node
 
 INTERVAL = timedelta(minutes=10)
 
@@ -150,46 +148,19 @@ def test_the_http_door_refuses_other_devices_readings_and_wrong_or_revoked_secre
 # -- MQTT, on a RabbitMQ node of the tests' own ---------------------------------------
 
 
-def _free_port() -> int:
-    """A free port whose Erlang distribution port (port + 20000) is free too."""
-    while True:
-        port = random.randrange(21000, 45000)
-        with socket.socket() as a, socket.socket() as b:
-            if a.connect_ex(("127.0.0.1", port)) and b.connect_ex(("127.0.0.1", port + 20000)):
-                return port
-
-
 @pytest.fixture(scope="module")
 def mqtt_stack(tmp_path_factory):
     if os.geteuid() != 0:
         pytest.skip("a RabbitMQ node of the tests' own is started as root")
-    port = _free_port()
-    settings = {
-        "AMQP_URL": f"amqp://ems@127.0.0.1:{port}/%2F",
-        "EMS_STATE_DIR": str(tmp_path_factory.mktemp("mqtt-node")),
-    }
-    config = ems_config.load(settings)
-    node = RabbitMQ(config)
-    node.start(print)
-
-    def listening():
-        with socket.socket() as probe:
-            return None if probe.connect_ex(("127.0.0.1", port)) == 0 else "down"
-
-    try:
-        assert wait_until(listening, 120) is None, "the test's RabbitMQ node did not start"
-        node.provision(print)
-        mqtt_port = _free_port()
-        stack = TestStack(
-            {"EMS_MQTT": "1", "EMS_MQTT_PORT": str(mqtt_port)}, services=Services(config)
-        ).start()
+    with own_node(tmp_path_factory.mktemp("mqtt-node")) as services:
+        mqtt_port = free_port()
+        stack = TestStack({"EMS_MQTT": "1", "EMS_MQTT_PORT": str(mqtt_port)}, services=services)
+        stack.start()
         stack.mqtt_port = mqtt_port
         try:
             yield stack
         finally:
             stack.stop()
-    finally:
-        node.remove(print)
 
 
 class Meter:
