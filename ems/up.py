@@ -209,7 +209,9 @@ class System:
             f"  meters over HTTP              {url}/function/readings",
         ]
         if self.config.get("EMS_MQTT") != "0":
-            mqtt = f"mqtt://{services.RabbitMQ(self.config).host}:{self.config.get('EMS_MQTT_PORT')}"
+            mqtt = (
+                f"mqtt://{services.RabbitMQ(self.config).host}:{self.config.get('EMS_MQTT_PORT')}"
+            )
             lines.append(f"  meters over MQTT              {mqtt}  topic meters/<device>/reading")
         lines += [
             "",

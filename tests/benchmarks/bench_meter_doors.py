@@ -165,7 +165,7 @@ def run(meters: int, readings: int) -> None:
                 # as many readings, in calls of 500 readings of one meter each
                 "http": Fleet(
                     stack, "http", max(1, meters * readings // HTTP_BATCH), HTTP_BATCH, 2
-                ),  # noqa: E501
+                ),
             }
             with stack.db("monitoring") as db:
                 ids = [d["id"] for fleet in fleets.values() for d in fleet.devices]
