@@ -29,9 +29,6 @@ SECRET_NAMES = (
     "rabbitmq-password",
     "redis-password",
     "gemini-api-key",
-    # the gateway's basic auth (Swarm), for functions that list /system/functions
-    "basic-auth-user",
-    "basic-auth-password",
 )
 GENERATED_TOKENS = ("jwt-secret", "internal-token", "basic-auth-password")
 # The gateway's management API (/system/*) asks for these, as OpenFaaS's does.

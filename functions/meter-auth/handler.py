@@ -30,12 +30,12 @@ def _answer(allowed: bool):
 
 def _trusted(params: dict) -> bool:
     token = params.get("token") or ""
-    expected = settings.secret("internal-token")
+    expected = settings.current().required("internal_token")
     return hmac.compare_digest(token.encode(), expected.encode())
 
 
 def _system_vhost() -> str:
-    path = urlsplit(settings.amqp_url()).path
+    path = urlsplit(settings.current().amqp_url).path
     return unquote(path[1:]) if len(path) > 1 else "/"
 
 
@@ -63,13 +63,13 @@ def vhost(event):
 
 @routes.post("/resource")
 def resource(event):
-    exchange = settings.exchange_name()
+    exchange = settings.current().exchange
     return _ask(event, lambda meter, p: broker_rights.may_use_resource(p, exchange))
 
 
 @routes.post("/topic")
 def topic(event):
-    exchange = settings.exchange_name()
+    exchange = settings.current().exchange
     return _ask(event, lambda meter, p: broker_rights.may_use_topic(meter, p, exchange))
 
 

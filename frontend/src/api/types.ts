@@ -31,6 +31,7 @@ export type RangeConsumption = Schemas['RangeConsumption'];
 export type Alert = Schemas['Alert'];
 export type AlertCount = Schemas['AlertCount'];
 
+export type MeterCredential = Schemas['MeterCredential'];
 export type DeadLetter = Schemas['DeadLetter'];
 export type ReasonCount = Schemas['ReasonCount'];
 

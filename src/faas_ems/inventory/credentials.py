@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from faas_ems.runtime import db
-from faas_ems.runtime.web import not_found
+from faas_ems.runtime.errors import NotFound
 
 SECRET_PREFIX = "ems_"
 SHOWN_PREFIX = 8
@@ -35,7 +35,7 @@ def create(device_id: str) -> dict:
     username = f"meter-{secrets.token_hex(6)}"
     with db.connection() as conn:
         if conn.execute("SELECT 1 FROM devices WHERE id = %s", [device_id]).fetchone() is None:
-            raise not_found("device")
+            raise NotFound("device")
         row = conn.execute(
             "INSERT INTO meter_credentials (device_id, username, secret_sha256, prefix)"
             " VALUES (%s, %s, %s, %s) RETURNING id, username, prefix, created_at, last_used_at",
@@ -47,7 +47,7 @@ def create(device_id: str) -> dict:
 def of_device(device_id: str) -> list[dict]:
     with db.connection() as conn:
         if conn.execute("SELECT 1 FROM devices WHERE id = %s", [device_id]).fetchone() is None:
-            raise not_found("device")
+            raise NotFound("device")
         return conn.execute(
             "SELECT id, username, prefix, created_at, last_used_at FROM meter_credentials"
             " WHERE device_id = %s ORDER BY created_at, id",
@@ -62,7 +62,7 @@ def revoke(device_id: str, credential_id: str) -> None:
             [credential_id, device_id],
         ).rowcount
     if not deleted:
-        raise not_found("credential")
+        raise NotFound("credential")
 
 
 @dataclass(frozen=True)

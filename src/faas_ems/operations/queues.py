@@ -40,7 +40,7 @@ class BrokerUnavailable(RuntimeError):
 
 
 def queue_prefix() -> str:
-    return settings.setting("CONNECTOR_QUEUE_PREFIX", "ems.")
+    return settings.current().connector_queue_prefix
 
 
 def unrouted_queue() -> str:
@@ -48,9 +48,10 @@ def unrouted_queue() -> str:
 
 
 def _gateway_functions() -> list[dict]:
-    password = settings.optional_secret("basic-auth-password")
-    auth = (settings.optional_secret("basic-auth-user") or "admin", password) if password else None
-    response = requests.get(settings.gateway_url() + "/system/functions", auth=auth, timeout=10)
+    config = settings.current()
+    password = config.basic_auth_password
+    auth = (config.basic_auth_user or "admin", password) if password else None
+    response = requests.get(config.gateway_url + "/system/functions", auth=auth, timeout=10)
     response.raise_for_status()
     return response.json()
 
@@ -58,7 +59,7 @@ def _gateway_functions() -> list[dict]:
 def dead_queues() -> list[tuple[str, str]]:
     """``(dead-letter queue, the queue its letters came from)`` for every consumer."""
     prefix = queue_prefix()
-    hub = settings.setting("HUB_QUEUE", f"{prefix}socket-hub")
+    hub = settings.current().hub_queue
     sources = [(f"{hub}.dead", hub)]
     try:
         functions = _gateway_functions()
@@ -92,7 +93,7 @@ def unrouted_policy(exchange: str) -> tuple[str, str, str]:
 
 def _connect() -> pika.BlockingConnection:
     try:
-        return pika.BlockingConnection(pika.URLParameters(settings.amqp_url()))
+        return pika.BlockingConnection(pika.URLParameters(settings.current().amqp_url))
     except AMQPError as exc:
         raise BrokerUnavailable(f"the broker is unreachable ({exc.__class__.__name__})") from None
 
@@ -121,7 +122,7 @@ def sweep(record) -> int:
     connection = _connect()
     try:
         channel = connection.channel()
-        declare_unrouted(channel, settings.exchange_name(), unrouted_queue())
+        declare_unrouted(channel, settings.current().exchange, unrouted_queue())
         for queue, origin in [*dead_queues(), (unrouted_queue(), UNROUTED)]:
             channel.queue_declare(queue, durable=True)
             batch = list(_taken(channel, queue, origin))
@@ -143,7 +144,7 @@ def replay(letters: list[dict]) -> None:
     try:
         channel = connection.channel()
         channel.confirm_delivery()
-        exchange = settings.exchange_name()
+        exchange = settings.current().exchange
         for letter in letters:
             properties = pika.BasicProperties(
                 content_type="application/json",
