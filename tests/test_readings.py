@@ -405,7 +405,6 @@ def test_the_dead_letter_list_is_for_administrators_and_checks_what_it_is_given(
     ):
         response = stack.call(method, path, token=client, json={"reason": "x"})
         assert response.status_code == 403, response.text
-    assert stack.call("POST", "/function/dead-letters").status_code == 403
     for query in ({"since": "yesterday"}, {"since": "2026-01-01T00:00:00"}, {"group": "device"}):
         response = stack.call(
             "GET", "/function/dead-letters", token=stack.admin_token, params=query

@@ -99,10 +99,8 @@ def functions_env() -> dict[str, str]:
     return yaml.safe_load((SWARM / "functions.env.yml").read_text())["environment"]
 
 
-# meter-auth answers the broker inside the functions network; dead-letters is also fired
-# by the schedule, but administrators' browsers call it.
+# meter-auth answers the broker inside the functions network, never a browser.
 BROKER_ONLY = {"meter-auth"}
-SCHEDULED_AND_PUBLIC = {"dead-letters"}
 
 
 def public_functions(functions: stack_file.Stack) -> set[str]:
@@ -112,7 +110,7 @@ def public_functions(functions: stack_file.Stack) -> set[str]:
         for name, spec in functions.functions.items()
         if not {"topic", "schedule"} & set(spec.annotations)
     }
-    return (untriggered - BROKER_ONLY) | SCHEDULED_AND_PUBLIC
+    return untriggered - BROKER_ONLY
 
 
 def nginx_public_paths() -> set[str]:

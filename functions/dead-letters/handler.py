@@ -3,8 +3,8 @@
 Administrators list open letters (``?reason=&device_id=&since=&queue=``, or
 ``&group=reason`` for counts), replay them (``POST /replay`` ``{"ids"}`` or
 ``{"reason"}``) and discard them (``POST /discard``, same body). Every read first
-sweeps the broker's dead-letter and unrouted queues into the list, so it is current;
-the schedule sweeps every minute too (``POST /``, internal token).
+sweeps the broker's dead-letter and unrouted queues into the list, so it is current
+(until then the letters wait in those durable queues).
 """
 
 import contextlib
@@ -114,12 +114,6 @@ def discard(event):
     with db.connection() as conn:
         chosen = letters.open_letters(conn, ids, reason)
         return {"discarded": letters.resolve(conn, chosen, "discarded", admin.id, reason)}
-
-
-@routes.post("/")
-def sweep(event):
-    auth.require_internal(event)
-    return {"swept": _sweep()}
 
 
 handle = routes

@@ -476,8 +476,7 @@ export interface paths {
          */
         get: operations["listDeadLetters"];
         put?: never;
-        /** Move waiting dead letters into the list (the schedule, every minute) */
-        post: operations["sweepDeadLetters"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2118,29 +2117,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-    };
-    sweepDeadLetters: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description how many were moved */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        swept: number;
-                    };
-                };
-            };
-            403: components["responses"]["Forbidden"];
         };
     };
     replayDeadLetters: {
