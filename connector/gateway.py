@@ -30,6 +30,8 @@ class Function:
     name: str
     topics: tuple[str, ...]
     batch: int = 0
+    # ``batch-topics: "true"``: each message of a batch comes with its own routing key
+    batch_topics: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ def parse_functions(listing: list[dict], batch_limit: int) -> dict[str, Function
         if topics:
             name = entry["name"]
             batch = _batch_size(name, annotations.get("batch"), batch_limit)
-            found[name] = Function(name, topics, batch)
+            with_topics = (annotations.get("batch-topics") or "").strip().lower() == "true"
+            found[name] = Function(name, topics, batch, with_topics)
     return found
 
 

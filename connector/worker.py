@@ -12,6 +12,7 @@ the commit leaves neither, so the redelivered batch is copied once, never twice.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -55,6 +56,14 @@ def connection_parameters(url: str) -> pika.URLParameters:
     params.heartbeat = 60
     params.blocked_connection_timeout = 60
     return params
+
+
+def _batch_item(delivery: Delivery, with_topic: bool) -> bytes:
+    """A message of a batch call: its body, or ``{"topic", "message"}`` when asked for."""
+    if not with_topic:
+        return delivery.body
+    topic = json.dumps(delivery.topic).encode()
+    return b'{"topic":' + topic + b',"message":' + delivery.body + b"}"
 
 
 class Worker(threading.Thread):
@@ -236,8 +245,11 @@ class Worker(threading.Thread):
     def _call(self, valid: list[Delivery]) -> Reply:
         topics = ",".join(dict.fromkeys(d.topic for d in valid))
         if self.function.batch:
-            body = b"[" + b",".join(d.body for d in valid) + b"]"
+            items = (_batch_item(d, self.function.batch_topics) for d in valid)
+            body = b"[" + b",".join(items) + b"]"
             headers = {"X-Batch-Size": str(len(valid)), "X-Call-Id": str(uuid.uuid4())}
+            if self.function.batch_topics:
+                headers["X-Batch-Format"] = "topics"
         else:
             body = valid[0].body
             headers = {"X-Call-Id": valid[0].call_id}

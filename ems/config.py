@@ -51,6 +51,9 @@ DEFAULTS = {
     "EMS_KEY_PREFIX": "ems:",
     "EMS_ADMIN_USERNAME": "admin",
     "EMS_ADMIN_PASSWORD": "admin-change-me",
+    # Meters' MQTT door: RabbitMQ's own plugin, set up with the broker (ems.services.rabbitmq)
+    "EMS_MQTT": "1",
+    "EMS_MQTT_PORT": "1884",
 }
 
 

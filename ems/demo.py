@@ -6,6 +6,8 @@ the demo exercises the same paths as real use. Running it again reuses what exis
 
 from __future__ import annotations
 
+import time
+
 import requests
 
 DEMO_USERNAME = "demo"
@@ -19,6 +21,9 @@ DEMO_DEVICES = (
 
 class DemoError(RuntimeError):
     pass
+
+
+MONITORING_WAIT_SECONDS = 60
 
 
 def _checked(response: requests.Response, *expected: int) -> requests.Response:
@@ -56,6 +61,7 @@ def seed(url: str, admin_username: str, admin_password: str, timezone: str = "UT
         ).json()
 
     existing = {d["name"]: d for d in _checked(http.get(f"{url}/function/devices"), 200).json()}
+    ids = []
     for fields in DEMO_DEVICES:
         device = existing.get(fields["name"])
         if device is None:
@@ -70,4 +76,18 @@ def seed(url: str, admin_username: str, admin_password: str, timezone: str = "UT
                 ),
                 200,
             )
+        ids.append(device["id"])
+    _await_monitoring(http, url, set(ids))
     return len(DEMO_DEVICES)
+
+
+def _await_monitoring(http: requests.Session, url: str, ids: set[str]) -> None:
+    """Monitoring learns of devices from events; a reading for one it does not know yet is
+    refused (docs/readings.md), so the simulator starts only once it knows them all."""
+    deadline = time.monotonic() + MONITORING_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        summary = _checked(http.get(f"{url}/function/consumption/summary"), 200).json()
+        if ids <= {row["device_id"] for row in summary}:
+            return
+        time.sleep(0.5)
+    raise DemoError(f"monitoring did not learn of the demo devices in {MONITORING_WAIT_SECONDS}s")

@@ -211,6 +211,14 @@ class System:
         lines += [
             f"  web app ({spa})               {url}/",
             f"  socket hub                    {url}/socket.io/",
+            f"  meters over HTTP              {url}/function/readings",
+        ]
+        if self.config.get("EMS_MQTT") != "0":
+            mqtt = (
+                f"mqtt://{services.RabbitMQ(self.config).host}:{self.config.get('EMS_MQTT_PORT')}"
+            )
+            lines.append(f"  meters over MQTT              {mqtt}  topic meters/<device>/reading")
+        lines += [
             "",
             "  gateway /system/ (basic auth): {} / {}".format(*self.config.gateway_credentials),
             f"  administrator: {self.config.values['EMS_ADMIN_USERNAME']} / "

@@ -197,6 +197,9 @@ class TestStack:
             "EMS_ADMIN_USERNAME": ADMIN_USERNAME,
             "EMS_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "EMS_REPLICAS": "1",
+            # MQTT is node-wide (one gateway answers its logins): only tests with a node of
+            # their own open it (tests/test_meter_doors.py).
+            "EMS_MQTT": "0",
             "CONNECTOR_RETRY_DELAYS": "0.5,1,2,4",
             "CONNECTOR_REFRESH_SECONDS": "2",
             "OUTBOX_RELAY_SECONDS": "1",

@@ -16,6 +16,7 @@ DEVICE_KEYS = {
     "address",
     "max_hourly_kwh",
     "timezone",
+    "meter_id",
     "owner_id",
     "created_at",
     "updated_at",

@@ -23,6 +23,7 @@ PUBLIC_FUNCTIONS = {
 }
 EVENT_TYPES = {
     "meter.reading",
+    "meters.*.reading",  # MQTT topics meters/<device>/reading
     "user.created",
     "user.updated",
     "user.deleted",
@@ -66,6 +67,7 @@ def test_every_function_is_complete():
             "inventory",
             "monitoring",
             "support",
+            "operations",
         }
 
 

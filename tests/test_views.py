@@ -337,6 +337,9 @@ def test_the_summary_shows_today_and_whether_each_device_reports(stack, people):
         "today_kwh": 0,
         "last_reading_at": None,
         "online": False,
+        "reading_kind": None,
+        "register_resets": 0,
+        "last_register_reset_at": None,
     }
 
     tz = ZoneInfo(BUCHAREST)

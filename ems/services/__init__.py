@@ -56,6 +56,8 @@ def _ensure_one(service, manage: bool, say) -> str | None:
         problem = wait_until(service.sign_in, 10)
     if problem:
         return f"{service.name} at {service.where}: {problem}\n  {service.hint()}"
+    if manage and hasattr(service, "configure"):
+        service.configure(say)
     say(f"{service.name} {service.where}: ready ({service.account})")
     return None
 

@@ -10,17 +10,77 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pika
 import pika.exceptions
+
+from faas_ems.operations import queues
 
 from ..config import OWN_ACCOUNT, Config
 from .host import LOCAL_HOSTS, has_systemd, installed, run
 
 DEBIAN_PORT = 5672
 NODES_DIR = Path("/var/lib/rabbitmq")
+MQTT_PLUGINS = ("rabbitmq_auth_backend_http", "rabbitmq_auth_backend_cache", "rabbitmq_mqtt")
+# How long the broker keeps meter-auth's answers: a revoked credential's next login is
+# refused at most this long after the revocation.
+AUTH_CACHE_MS = 5000
+
+
+@dataclass(frozen=True)
+class MqttDoor:
+    port: int
+    vhost: str
+    exchange: str
+    auth_url: str  # meter-auth's address, with the token the broker cannot send as a header
+    token: str
+
+    @classmethod
+    def from_config(cls, config: Config, vhost: str, exchange: str) -> MqttDoor | None:
+        if config.values.get("EMS_MQTT", "1") == "0":
+            return None
+        gateway = config.values.get("GATEWAY_URL") or config.url
+        return cls(
+            port=int(config.values.get("EMS_MQTT_PORT") or 1884),
+            vhost=vhost,
+            exchange=exchange,
+            auth_url=f"{gateway.rstrip('/')}/function/meter-auth",
+            token=config.secrets.get("internal-token", ""),
+        )
+
+
+def _erlang_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def mqtt_settings(door: MqttDoor) -> str:
+    """The ``rabbitmqctl eval`` expression that sets the MQTT plugin and the auth backends."""
+    query = "?token=" + quote(door.token, safe="")
+    http = {
+        kind: _erlang_text(f"{door.auth_url}/{kind}{query}")
+        for kind in ("user", "vhost", "resource", "topic")
+    }
+    return (
+        "[application:load(A) || A <- [rabbitmq_mqtt, rabbitmq_auth_backend_http,"
+        " rabbitmq_auth_backend_cache]],"
+        f" application:set_env(rabbitmq_mqtt, tcp_listeners, [{door.port}]),"
+        f" application:set_env(rabbitmq_mqtt, vhost, <<{_erlang_text(door.vhost)}>>),"
+        f" application:set_env(rabbitmq_mqtt, exchange, <<{_erlang_text(door.exchange)}>>),"
+        " application:set_env(rabbitmq_mqtt, allow_anonymous, false),"
+        " application:set_env(rabbitmq_auth_backend_http, http_method, post),"
+        f" application:set_env(rabbitmq_auth_backend_http, user_path, {http['user']}),"
+        f" application:set_env(rabbitmq_auth_backend_http, vhost_path, {http['vhost']}),"
+        f" application:set_env(rabbitmq_auth_backend_http, resource_path, {http['resource']}),"
+        f" application:set_env(rabbitmq_auth_backend_http, topic_path, {http['topic']}),"
+        " application:set_env(rabbitmq_auth_backend_cache, cached_backend,"
+        " rabbit_auth_backend_http),"
+        f" application:set_env(rabbitmq_auth_backend_cache, cache_ttl, {AUTH_CACHE_MS}),"
+        " application:set_env(rabbit, auth_backends,"
+        " [rabbit_auth_backend_internal, rabbit_auth_backend_cache]), ok."
+    )
 
 
 class RabbitMQ:
@@ -34,6 +94,10 @@ class RabbitMQ:
         self.user = unquote(url.username or "guest")
         self.password = config.secrets.get("rabbitmq-password") or unquote(url.password or "")
         self.vhost = unquote(url.path[1:]) if len(url.path) > 1 else "/"
+        self.exchange = config.values.get("EMS_EXCHANGE") or "ems"
+        prefix = config.values.get("CONNECTOR_QUEUE_PREFIX") or "ems."
+        self.unrouted_queue = f"{prefix}unrouted"
+        self.mqtt = MqttDoor.from_config(config, self.vhost, self.exchange)
         self.local = self.host in LOCAL_HOSTS
         self.own_account = self.user == OWN_ACCOUNT
         # Debian's node keeps its standard name; a node for another port is the project's own.
@@ -79,8 +143,8 @@ class RabbitMQ:
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.node_dir / "enabled_plugins"),
         }
 
-    def sign_in(self) -> str | None:
-        parameters = pika.ConnectionParameters(
+    def _parameters(self) -> pika.ConnectionParameters:
+        return pika.ConnectionParameters(
             host=self.host,
             port=self.port,
             virtual_host=self.vhost,
@@ -88,8 +152,10 @@ class RabbitMQ:
             connection_attempts=1,
             socket_timeout=3,
         )
+
+    def sign_in(self) -> str | None:
         try:
-            pika.BlockingConnection(parameters).close()
+            pika.BlockingConnection(self._parameters()).close()
         except pika.exceptions.ProbableAuthenticationError:
             return f"user {self.user} cannot sign in (wrong password or no such user)"
         except pika.exceptions.ProbableAccessDeniedError:
@@ -108,6 +174,38 @@ class RabbitMQ:
             self.ctl("add_vhost", self.vhost)
         self.ctl("set_permissions", "-p", self.vhost, self.user, ".*", ".*", ".*")
         say(f"RabbitMQ: user {self.user} may sign in to vhost {self.vhost!r}")
+
+    def configure(self, say) -> None:
+        """Keep unrouted messages, and open the meters' MQTT door."""
+        name, pattern, definition = queues.unrouted_policy(self.exchange)
+        self.ctl(
+            "set_policy", "-p", self.vhost, "--apply-to", "exchanges", name, pattern, definition
+        )
+        with pika.BlockingConnection(self._parameters()) as connection:
+            queues.declare_unrouted(connection.channel(), self.exchange, self.unrouted_queue)
+        say(f"RabbitMQ: messages no queue takes on {self.exchange!r} go to {self.unrouted_queue!r}")
+        if self.mqtt is not None:
+            self._open_mqtt(say)
+
+    def _plugins(self, *args: str) -> None:
+        env = {"RABBITMQ_ENABLED_PLUGINS_FILE": str(self.node_dir / "enabled_plugins")}
+        node = ["-n", self.node] if self.node else []
+        run(["rabbitmq-plugins", "-q", *node, *args], env=env if self.node else None, timeout=180)
+
+    def _open_mqtt(self, say) -> None:
+        """Enable rabbitmq_mqtt with meters' logins checked by faas-ems (meter-auth).
+
+        The broker's own users (the components) are checked first, so they keep working
+        when the function is down; others are asked of meter-auth through
+        rabbitmq_auth_backend_http, behind rabbitmq_auth_backend_cache. Set at run time
+        (``rabbitmqctl eval``) because the answers' address is this system's gateway.
+        """
+        listening = self.ctl("eval", "application:get_env(rabbitmq_mqtt, tcp_listeners).")
+        self.ctl("eval", mqtt_settings(self.mqtt))
+        if "ok" in listening and f"[{self.mqtt.port}]" not in listening:
+            self._plugins("disable", "--online", "rabbitmq_mqtt")  # to listen on the new port
+        self._plugins("enable", "--online", *MQTT_PLUGINS)
+        say(f"RabbitMQ: MQTT for meters on port {self.mqtt.port} (topic meters/<device>/reading)")
 
     def remove(self, say) -> None:
         """Stop and delete a node the set-up started for a port of its own."""

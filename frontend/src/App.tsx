@@ -4,6 +4,7 @@ import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router-dom';
 import type { Role } from './api/types';
 import { useAuth } from './auth/AuthProvider';
 import { Layout } from './components/Layout';
+import { DeadLetters } from './pages/admin/DeadLetters';
 import { Devices } from './pages/admin/Devices';
 import { Overview } from './pages/admin/Overview';
 import { SupportInbox } from './pages/admin/SupportInbox';
@@ -70,6 +71,7 @@ export function App() {
             <Route path="/admin" element={<Overview />} />
             <Route path="/admin/users" element={<Users />} />
             <Route path="/admin/devices" element={<Devices />} />
+            <Route path="/admin/refused" element={<DeadLetters />} />
             <Route path="/admin/support" element={<SupportInbox />} />
           </Route>
           <Route path="*" element={<NotFound />} />

@@ -1,9 +1,12 @@
-"""/function/devices: administrators manage meters; clients see the ones they own."""
+"""/function/devices: administrators manage meters; clients see the ones they own.
 
-from faas_ems.inventory import devices
+Administrators also make, list and revoke each meter's credentials (``/<id>/credentials``).
+"""
+
+from faas_ems.inventory import credentials, devices
 from faas_ems.runtime import auth
 from faas_ems.runtime.validation import parse_uuid, validate
-from faas_ems.runtime.web import Routes, json_body
+from faas_ems.runtime.web import Routes, json_body, query_param
 
 routes = Routes()
 
@@ -11,7 +14,8 @@ routes = Routes()
 @routes.get("/")
 def list_devices(event):
     caller = auth.require_user(event)
-    return [devices.representation(row) for row in devices.visible_to(caller)]
+    found = devices.visible_to(caller, query_param(event, "search"))
+    return [devices.representation(row) for row in found]
 
 
 @routes.post("/")
@@ -39,6 +43,26 @@ def update_device(event, device_id):
 def delete_device(event, device_id):
     auth.require_admin(event)
     devices.delete(parse_uuid(device_id, "device"))
+    return None, 204
+
+
+@routes.post("/<device_id>/credentials")
+def create_credential(event, device_id):
+    auth.require_admin(event)
+    return credentials.create(parse_uuid(device_id, "device")), 201
+
+
+@routes.get("/<device_id>/credentials")
+def list_credentials(event, device_id):
+    auth.require_admin(event)
+    found = credentials.of_device(parse_uuid(device_id, "device"))
+    return [credentials.representation(row) for row in found]
+
+
+@routes.delete("/<device_id>/credentials/<credential_id>")
+def revoke_credential(event, device_id, credential_id):
+    auth.require_admin(event)
+    credentials.revoke(parse_uuid(device_id, "device"), parse_uuid(credential_id, "credential"))
     return None, 204
 
 

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
-import type { Device, DeviceInput } from './types';
+import type { Device, DeviceInput, MeterCredential } from './types';
 
 export function useDevices() {
   return useQuery({ queryKey: ['devices'], queryFn: () => api<Device[]>('/function/devices') });
@@ -45,5 +45,33 @@ export function useAssignDevice() {
       client.invalidateQueries({ queryKey: ['devices'] });
       client.invalidateQueries({ queryKey: ['summary'] });
     },
+  });
+}
+
+export function useCredentials(deviceId: string | undefined) {
+  return useQuery({
+    queryKey: ['credentials', deviceId],
+    queryFn: () => api<MeterCredential[]>(`/function/devices/${deviceId}/credentials`),
+    enabled: Boolean(deviceId),
+    // "last used" moves with every meter's login: always fetch when the list is opened
+    staleTime: 0,
+  });
+}
+
+/** A new credential for the device; its answer holds the secret, the only time it is seen. */
+export function useCreateCredential(deviceId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<MeterCredential>(`/function/devices/${deviceId}/credentials`, 'POST'),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['credentials', deviceId] }),
+  });
+}
+
+export function useRevokeCredential(deviceId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (credentialId: string) =>
+      api<void>(`/function/devices/${deviceId}/credentials/${credentialId}`, 'DELETE'),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['credentials', deviceId] }),
   });
 }

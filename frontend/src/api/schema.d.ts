@@ -155,6 +155,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/function/devices/{device_id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: components["parameters"]["DeviceId"];
+            };
+            cookie?: never;
+        };
+        /** A meter's credentials, oldest first (administrators); never their secrets */
+        get: operations["listCredentials"];
+        put?: never;
+        /** A new credential for the meter; the answer is the only time its secret is shown */
+        post: operations["createCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/devices/{device_id}/credentials/{credential_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: components["parameters"]["DeviceId"];
+                credential_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a credential; the next call or broker login with it is refused */
+        delete: operations["revokeCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/function/device-assign": {
         parameters: {
             query?: never;
@@ -399,6 +439,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/function/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A meter or meter gateway sends readings (docs/connecting-meters.md)
+         * @description One reading or a list of up to 10,000, in any form of docs/readings.md; the device
+         *     field may be left out (it is then the credential's). The answer comes once the
+         *     accepted readings are queued with the broker's confirm; sending them again counts
+         *     nothing twice.
+         */
+        post: operations["postReadings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Refused and unrouted messages still open, newest first (administrators)
+         * @description Each call first moves what waits in the broker's dead-letter and unrouted queues
+         *     into the list. With `group=reason`, the number of letters per reason instead.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send letters back where they came from (confirmed), chosen by id or by reason */
+        post: operations["replayDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/dead-letters/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close letters that can never be used, chosen by id or by reason */
+        post: operations["discardDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/meter-auth/{check}": {
+        parameters: {
+            query: {
+                /** @description the internal token (RabbitMQ's HTTP auth backend cannot send headers) */
+                token: string;
+            };
+            header?: never;
+            path: {
+                check: "user" | "vhost" | "resource" | "topic";
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RabbitMQ's rabbitmq_auth_backend_http asks whether a meter may sign in or act */
+        post: operations["meterAuth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/function/ingest": {
         parameters: {
             query?: never;
@@ -411,9 +551,11 @@ export interface paths {
         /**
          * Meter readings into hourly totals and alerts (topic `meter.reading`)
          * @description One message (a reading or a list of readings): a refused message is 422
-         *     `invalid_reading`, one naming a device not known yet 409 `unknown_device` (retried).
-         *     With `X-Batch-Size` the body is a list of messages and the answer names those to
-         *     dead-letter (`rejected`) and to bring back later (`retry`), by index.
+         *     `invalid_reading` with every reason, a device not known included (it is refused at
+         *     once and waits at /function/dead-letters). With `X-Batch-Size` the body is a list of
+         *     messages and the answer names those to dead-letter (`rejected`) by index; with
+         *     `X-Batch-Format: topics` each item is `{"topic", "message"}` (an MQTT topic
+         *     `meters/<device>/reading` names the device).
          */
         post: operations["ingest"];
         delete?: never;
@@ -624,6 +766,8 @@ export interface components {
             max_hourly_kwh: number;
             /** @description the site's IANA time zone */
             timezone: string;
+            /** @description the number printed on the meter */
+            meter_id: string | null;
             /** Format: uuid */
             owner_id: string | null;
             /** Format: date-time */
@@ -638,6 +782,11 @@ export interface components {
             /** @description the hourly limit in kWh; an alert is raised the hour it is crossed */
             max_hourly_kwh: number;
             timezone?: components["schemas"]["TimeZone"];
+            /**
+             * @description the number printed on the meter, by which readings may name the device; unique
+             *     (409 `conflict` naming the field), null clears it
+             */
+            meter_id?: string | null;
         };
         DeviceUpdate: {
             name?: components["schemas"]["PersonName"];
@@ -646,6 +795,11 @@ export interface components {
             /** @description the hourly limit in kWh; an alert is raised the hour it is crossed */
             max_hourly_kwh?: number;
             timezone?: components["schemas"]["TimeZone"];
+            /**
+             * @description the number printed on the meter, by which readings may name the device; unique
+             *     (409 `conflict` naming the field), null clears it
+             */
+            meter_id?: string | null;
         };
         Assignment: {
             /** Format: uuid */
@@ -703,6 +857,15 @@ export interface components {
             last_reading_at: string | null;
             /** @description a reading within three reading intervals, and not marked offline */
             online: boolean;
+            /**
+             * @description what the meter reports, fixed by its first reading counted
+             * @enum {string|null}
+             */
+            reading_kind: "interval" | "register" | null;
+            /** @description times its register went down (a reset or a replaced meter) */
+            register_resets: number;
+            /** Format: date-time */
+            last_register_reset_at: string | null;
         };
         Alert: {
             /** Format: uuid */
@@ -727,14 +890,36 @@ export interface components {
                 [key: string]: number;
             };
         };
-        /** @description one meter reading (the seeds' format) */
+        /**
+         * @description one meter reading (docs/readings.md): `timestamp`, the device as one of `device_id`,
+         *     `deviceId` or `meter_id`, and one of `measurement_value` (aliases `measurementValue`,
+         *     `measured_value`) or `register_kwh`; any other field is refused
+         */
         Reading: {
-            /** @description when the interval ended; ISO 8601 with an offset, or epoch s or ms */
-            timestamp: string | number;
-            /** Format: uuid */
-            device_id: string;
+            /**
+             * @description ISO 8601 (without an offset: the device's site time), or epoch s or ms; for an
+             *     interval reading, when the interval ended
+             */
+            timestamp?: string | number;
+            /** @description the device's id, or else its meter number */
+            device_id?: string | number;
+            /** @description as device_id */
+            deviceId?: string | number;
+            /** @description the device's meter number */
+            meter_id?: string;
             /** @description kWh used in the interval */
-            measurement_value: number;
+            measurement_value?: number;
+            /** @description kWh used in the interval */
+            measurementValue?: number;
+            /** @description kWh used in the interval */
+            measured_value?: number;
+            /** @description the meter's cumulative import register, in kWh */
+            register_kwh?: number;
+        };
+        ReadingsAnswer: {
+            /** @description readings queued */
+            accepted: number;
+            rejected: components["schemas"]["MessageOutcome"][];
         };
         IngestAnswer: {
             stored: number;
@@ -743,11 +928,51 @@ export interface components {
             alerts: number;
             /** @description with a batch, the messages to dead-letter */
             rejected?: components["schemas"]["MessageOutcome"][];
-            /** @description with a batch, the messages to bring back later */
-            retry?: components["schemas"]["MessageOutcome"][];
         };
         MessageOutcome: {
             index: number;
+            reason: string;
+        };
+        MeterCredential: {
+            /** Format: uuid */
+            id: string;
+            /** @description what the meter signs in with */
+            username: string;
+            /** @description the secret's first 8 characters */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** @description only in the answer that made the credential */
+            secret?: string;
+        };
+        DeadLetter: {
+            /** Format: uuid */
+            id: string;
+            /** @description the queue it was refused from */
+            queue: string;
+            /** @description every problem */
+            reason: string;
+            /** @description the message as sent (its JSON */
+            body: unknown;
+            /** @description the device a reading names */
+            device_id: string | null;
+            /** Format: date-time */
+            first_seen: string;
+            /** Format: date-time */
+            last_seen: string;
+            /** @description times this body was refused while open */
+            count: number;
+        };
+        ReasonCount: {
+            reason: string;
+            /** @description open letters with this reason */
+            count: number;
+        };
+        LetterChoice: {
+            ids: string[];
+        } | {
             reason: string;
         };
         AggregateAnswer: {
@@ -1218,7 +1443,10 @@ export interface operations {
     };
     listDevices: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description only devices whose name, meter number or address contains this */
+                search?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1332,6 +1560,80 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: components["parameters"]["DeviceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the credentials */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterCredential"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: components["parameters"]["DeviceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the credential with its `secret` (stored as its SHA-256 only) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterCredential"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    revokeCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: components["parameters"]["DeviceId"];
+                credential_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1723,19 +2025,220 @@ export interface operations {
             };
         };
     };
+    postReadings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reading"] | components["schemas"]["Reading"][];
+            };
+        };
+        responses: {
+            /** @description how many were queued, and each refused one with every reason */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingsAnswer"];
+                };
+            };
+            400: components["responses"]["BadJson"];
+            /** @description `invalid_credentials`: no secret, a wrong one or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_many_readings`: more than 10,000 in one call */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `broker_unavailable`: nothing was queued; send again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description only this reason */
+                reason?: string;
+                /** @description only letters whose reading names this device (as written) */
+                device_id?: string;
+                /** @description only letters seen since then (ISO 8601 with an offset) */
+                since?: string;
+                /** @description only letters from this queue (`ems.ingest`, or `unrouted`) */
+                queue?: string;
+                group?: "reason";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the letters (at most 500), or with `group=reason` the counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetter"][] | components["schemas"]["ReasonCount"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            /** @description `broker_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LetterChoice"];
+            };
+        };
+        responses: {
+            /** @description how many were replayed (recorded with who and when) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        replayed: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            /** @description `broker_unavailable`: nothing was replayed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    discardDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LetterChoice"];
+            };
+        };
+        responses: {
+            /** @description how many were discarded (recorded with who and when) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        discarded: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    meterAuth: {
+        parameters: {
+            query: {
+                /** @description the internal token (RabbitMQ's HTTP auth backend cannot send headers) */
+                token: string;
+            };
+            header?: never;
+            path: {
+                check: "user" | "vhost" | "resource" | "topic";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description `allow` or `deny` (also without the token) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "allow" | "deny";
+                };
+            };
+        };
+    };
     ingest: {
         parameters: {
             query?: never;
             header?: {
                 /** @description set by the connector when it posts a batch of messages */
                 "X-Batch-Size"?: number;
+                /** @description `topics` when each batch item is `{"topic", "message"}` */
+                "X-Batch-Format"?: "topics";
+                /** @description the message's routing key (one message) */
+                "X-Topic"?: string;
             };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Reading"] | (components["schemas"]["Reading"] | components["schemas"]["Reading"][])[];
+                "application/json": components["schemas"]["Reading"] | (components["schemas"]["Reading"] | components["schemas"]["Reading"][] | {
+                    topic: string;
+                    message: unknown;
+                })[];
             };
         };
         responses: {
@@ -1750,15 +2253,6 @@ export interface operations {
             };
             400: components["responses"]["BadJson"];
             403: components["responses"]["Forbidden"];
-            /** @description `unknown_device`: monitoring has no copy of the device yet */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
             /** @description `invalid_reading` with every reason, or `validation_failed` */
             422: {
                 headers: {

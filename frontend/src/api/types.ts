@@ -31,6 +31,10 @@ export type RangeConsumption = Schemas['RangeConsumption'];
 export type Alert = Schemas['Alert'];
 export type AlertCount = Schemas['AlertCount'];
 
+export type MeterCredential = Schemas['MeterCredential'];
+export type DeadLetter = Schemas['DeadLetter'];
+export type ReasonCount = Schemas['ReasonCount'];
+
 export type ConversationState = Schemas['ConversationState'];
 export type Sender = Schemas['Sender'];
 export type ChatMessage = Schemas['Message'];

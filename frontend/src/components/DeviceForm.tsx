@@ -21,6 +21,7 @@ export function DeviceForm({ device, onSubmit, submitting, error, onCancel }: De
   const [address, setAddress] = useState(device?.address ?? '');
   const [limit, setLimit] = useState<number | string>(device?.max_hourly_kwh ?? '');
   const [timezone, setTimezone] = useState(device?.timezone ?? 'UTC');
+  const [meterId, setMeterId] = useState(device?.meter_id ?? '');
   const { fields, general } = formErrors(error);
 
   const submit = (event: FormEvent) => {
@@ -32,6 +33,8 @@ export function DeviceForm({ device, onSubmit, submitting, error, onCancel }: De
       // Left empty, it is left out: the API says at the field that it is needed.
       max_hourly_kwh: limit === '' ? undefined : Number(limit),
       timezone,
+      // Emptied, it is cleared; never set, it is left out.
+      meter_id: meterId.trim() ? meterId.trim() : device?.meter_id ? null : undefined,
     });
   };
 
@@ -45,6 +48,13 @@ export function DeviceForm({ device, onSubmit, submitting, error, onCancel }: De
           onChange={(event) => setName(event.currentTarget.value)}
           error={fields.name}
           required
+        />
+        <TextInput
+          label="Meter number"
+          description="The serial printed on the meter; readings may name the device by it"
+          value={meterId}
+          onChange={(event) => setMeterId(event.currentTarget.value)}
+          error={fields.meter_id}
         />
         <TextInput
           label="Address"

@@ -15,6 +15,9 @@ describe('DeviceStatusNotifier', () => {
   it('tells the client and fetches the summary again when a meter goes offline', async () => {
     let summary: DeviceSummary = {
       device_id: 'd1',
+      reading_kind: 'interval',
+      register_resets: 0,
+      last_register_reset_at: null,
       today_kwh: 1.5,
       last_reading_at: '2026-11-23T08:00:00Z',
       online: true,

@@ -13,6 +13,7 @@ const ADMIN_LINKS = [
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/devices', label: 'Devices' },
   { to: '/alerts', label: 'Alerts' },
+  { to: '/admin/refused', label: 'Refused readings' },
   { to: '/admin/support', label: 'Support inbox' },
   { to: '/profile', label: 'Profile' },
 ];

@@ -5,6 +5,9 @@ import { OnlineBadge } from './OnlineBadge';
 
 const summary = (fields: Partial<DeviceSummary>): DeviceSummary => ({
   device_id: 'd1',
+  reading_kind: 'interval',
+  register_resets: 0,
+  last_register_reset_at: null,
   today_kwh: 0,
   last_reading_at: null,
   online: false,

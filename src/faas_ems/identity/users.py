@@ -84,9 +84,8 @@ def search(text: str | None) -> list[dict]:
     query = sql.SQL("SELECT {} FROM users").format(_COLUMNS)
     params: list[str] = []
     if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query += sql.SQL(" WHERE username ILIKE %s OR name ILIKE %s OR email ILIKE %s")
-        params = [f"%{escaped}%"] * 3
+        params = [db.contains(text)] * 3
     query += sql.SQL(" ORDER BY lower(username)")
     with db.connection() as conn:
         return conn.execute(query, params).fetchall()

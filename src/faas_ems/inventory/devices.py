@@ -8,14 +8,18 @@ transaction has committed.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from psycopg import sql
+from psycopg import errors, sql
 
 from faas_ems.runtime import db, outbox
 from faas_ems.runtime.auth import Caller
-from faas_ems.runtime.errors import NotFound
+from faas_ems.runtime.errors import Conflict, NotFound
 from faas_ems.runtime.validation import Field, timezone_problem
+
+# Printable, no spaces or slashes: it appears in MQTT topics (meters/<meter_id>/reading).
+METER_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 FIELDS = {
     "name": Field(max_length=100),
@@ -23,6 +27,8 @@ FIELDS = {
     "address": Field(required=False, max_length=200),
     "max_hourly_kwh": Field(kind=float, minimum=0.0001, maximum=100000),
     "timezone": Field(required=False, max_length=64, check=timezone_problem),
+    # null clears it
+    "meter_id": Field(required=False, nullable=True, max_length=64, pattern=METER_ID),
 }
 
 PUBLIC = (
@@ -32,6 +38,7 @@ PUBLIC = (
     "address",
     "max_hourly_kwh",
     "timezone",
+    "meter_id",
     "owner_id",
     "created_at",
     "updated_at",
@@ -48,13 +55,19 @@ def event_data(row: dict) -> dict[str, Any]:
 
 
 # reads ------------------------------------------------------------------------
-def visible_to(caller: Caller) -> list[dict]:
-    """Every device for an administrator; a client's own devices for a client."""
-    query = sql.SQL("SELECT {} FROM devices").format(COLUMNS)
+def visible_to(caller: Caller, search: str | None = None) -> list[dict]:
+    """Every device for an administrator; a client's own devices for a client.
+
+    ``search`` matches the name, meter number or address.
+    """
+    query = sql.SQL("SELECT {} FROM devices WHERE true").format(COLUMNS)
     params: list[str] = []
     if not caller.is_admin:
-        query += sql.SQL(" WHERE owner_id = %s")
+        query += sql.SQL(" AND owner_id = %s")
         params.append(caller.id)
+    if search:
+        query += sql.SQL(" AND (name ILIKE %s OR meter_id ILIKE %s OR address ILIKE %s)")
+        params += [db.contains(search)] * 3
     query += sql.SQL(" ORDER BY name, id")
     with db.connection() as conn:
         return conn.execute(query, params).fetchall()
@@ -77,15 +90,31 @@ def get(device_id: str, caller: Caller) -> dict:
 
 
 # changes ----------------------------------------------------------------------
+def _unique_meter_id(run):
+    """Run a write; a meter number another device has becomes a 409 naming the field."""
+    try:
+        return run()
+    except errors.UniqueViolation:
+        raise Conflict(
+            "that meter_id belongs to another device",
+            fields={"meter_id": "belongs to another device"},
+        ) from None
+
+
 def create(fields: dict[str, Any]) -> dict:
     query = sql.SQL("INSERT INTO devices ({}) VALUES ({}) RETURNING {}").format(
         sql.SQL(", ").join(map(sql.Identifier, fields)),
         sql.SQL(", ").join(sql.Placeholder() * len(fields)),
         COLUMNS,
     )
-    with db.connection() as conn:
-        row = conn.execute(query, list(fields.values())).fetchone()
-        outbox.add(conn, "device.created", event_data(row))
+
+    def insert():
+        with db.connection() as conn:
+            row = conn.execute(query, list(fields.values())).fetchone()
+            outbox.add(conn, "device.created", event_data(row))
+        return row
+
+    row = _unique_meter_id(insert)
     outbox.flush()
     return row
 
@@ -98,11 +127,16 @@ def update(device_id: str, changes: dict[str, Any]) -> dict:
         "UPDATE devices SET {}, version = version + 1, updated_at = now()"
         " WHERE id = %s RETURNING {}"
     ).format(assignments, COLUMNS)
-    with db.connection() as conn:
-        row = conn.execute(query, [*changes.values(), device_id]).fetchone()
-        if row is None:
-            raise NotFound("device")
-        outbox.add(conn, "device.updated", event_data(row))
+
+    def change():
+        with db.connection() as conn:
+            row = conn.execute(query, [*changes.values(), device_id]).fetchone()
+            if row is None:
+                raise NotFound("device")
+            outbox.add(conn, "device.updated", event_data(row))
+        return row
+
+    row = _unique_meter_id(change)
     outbox.flush()
     return row
 

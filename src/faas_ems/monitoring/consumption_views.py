@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from . import liveness, local_time, usage
+from . import liveness, local_time, registers, usage
 from .view_params import DayQuery, RangeQuery
 
 ZERO = Decimal(0)
@@ -78,14 +78,21 @@ def summary(conn, devices: list[dict], tz: ZoneInfo) -> list[dict]:
     today = usage.totals_by_device(conn, [str(d["id"]) for d in devices], start, end, tz)
     # silent for three reading intervals is offline, as hourly-aggregate judges it
     heard_since = datetime.now(UTC) - timedelta(seconds=liveness.silence_seconds())
-    return [
-        {
-            "device_id": str(device["id"]),
-            "today_kwh": today.get(str(device["id"]), ZERO),
-            "last_reading_at": _utc(device["last_reading_at"]),
-            "online": device["offline_since"] is None
-            and device["last_reading_at"] is not None
-            and device["last_reading_at"] >= heard_since,
-        }
-        for device in devices
-    ]
+    resets = registers.resets(conn, [str(d["id"]) for d in devices])
+    rows = []
+    for device in devices:
+        reset = resets.get(str(device["id"])) or {"resets": 0, "last_reset_at": None}
+        rows.append(
+            {
+                "device_id": str(device["id"]),
+                "today_kwh": today.get(str(device["id"]), ZERO),
+                "last_reading_at": _utc(device["last_reading_at"]),
+                "online": device["offline_since"] is None
+                and device["last_reading_at"] is not None
+                and device["last_reading_at"] >= heard_since,
+                "reading_kind": device["reading_kind"],
+                "register_resets": reset["resets"],
+                "last_register_reset_at": _utc(reset["last_reset_at"]),
+            }
+        )
+    return rows

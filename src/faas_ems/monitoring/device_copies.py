@@ -1,4 +1,4 @@
-"""Monitoring's copy of each device (limit, owner, site time zone), kept from events.
+"""Monitoring's copy of each device (limit, owner, site time zone, meter number), kept from events.
 
 Inventory stamps every change with a growing ``version``; a change is applied only
 if it is newer than the copy, so duplicated and reordered events end in the same
@@ -27,6 +27,7 @@ class DeviceState:
     max_hourly_kwh: str
     timezone: str
     version: int
+    meter_id: str | None = None
 
 
 def _uuid(value, what: str) -> str:
@@ -55,6 +56,7 @@ def parse_device(data) -> DeviceState:
         raise InvalidEvent(f"timezone {timezone!r} is not an IANA time zone")
     owner = data.get("owner_id")
     name = data.get("name")
+    meter_id = data.get("meter_id")
     return DeviceState(
         id=_uuid(data.get("id"), "id"),
         name=name if isinstance(name, str) else "",
@@ -62,6 +64,7 @@ def parse_device(data) -> DeviceState:
         max_hourly_kwh=repr(float(limit)),
         timezone=timezone,
         version=_version(data),
+        meter_id=meter_id if isinstance(meter_id, str) and meter_id else None,
     )
 
 
@@ -75,15 +78,15 @@ def parse_reference(data) -> tuple[str, int]:
 _CURRENT_ZONE = "SELECT timezone FROM devices WHERE id = %s FOR UPDATE"
 
 _UPSERT = """
-INSERT INTO devices AS d (id, name, owner_id, max_hourly_kwh, timezone, version)
+INSERT INTO devices AS d (id, name, owner_id, max_hourly_kwh, timezone, version, meter_id)
 SELECT %(id)s::uuid, %(name)s::text,
        CASE WHEN EXISTS (SELECT 1 FROM deleted_users u WHERE u.id = %(owner_id)s::uuid)
             THEN NULL ELSE %(owner_id)s::uuid END,
-       %(max_hourly_kwh)s::numeric, %(timezone)s::text, %(version)s::bigint
+       %(max_hourly_kwh)s::numeric, %(timezone)s::text, %(version)s::bigint, %(meter_id)s::text
 ON CONFLICT (id) DO UPDATE
    SET name = excluded.name, owner_id = excluded.owner_id,
        max_hourly_kwh = excluded.max_hourly_kwh, timezone = excluded.timezone,
-       version = excluded.version
+       version = excluded.version, meter_id = excluded.meter_id
  WHERE d.deleted_at IS NULL AND d.version < excluded.version
 """
 

@@ -69,3 +69,23 @@ def _whole_hours_all_year(zone_name: str, year: int) -> bool:
             return False
         probe += HALF_DAY
     return True
+
+
+class NoSuchLocalTime(ValueError):
+    """A wall-clock time that names no instant, or two, in a zone; the message says which."""
+
+
+def from_wall_clock(moment: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant a meter means by a time without offset, read in its site's zone.
+
+    In the hour that repeats when the clocks go back the time names two instants
+    (ambiguous); in the hour skipped when they go forward it names none.
+    """
+    early, late = moment.replace(tzinfo=tz, fold=0), moment.replace(tzinfo=tz, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        if early.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment:
+            raise NoSuchLocalTime(
+                f"local time that does not exist in {tz.key} (the clocks skip it); give an offset"
+            )
+        raise NoSuchLocalTime(f"ambiguous local time in {tz.key} (it repeats); give an offset")
+    return early.astimezone(UTC)

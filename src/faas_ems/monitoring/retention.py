@@ -17,9 +17,17 @@ from faas_ems.runtime import settings
 # Rows per delete statement, so that pruning a backlog never holds one long transaction.
 PRUNE_BATCH = 50_000
 
+# A device's newest register reading before the cutoff stays: the next reading's interval
+# is counted from it (see ``registers``).
 _PRUNE = """
 DELETE FROM readings r
- USING (SELECT device_id, taken_at FROM readings WHERE taken_at < %(before)s LIMIT %(batch)s) old
+ USING (SELECT device_id, taken_at FROM readings o
+         WHERE taken_at < %(before)s
+           AND (register_kwh IS NULL
+                OR EXISTS (SELECT 1 FROM readings n
+                            WHERE n.device_id = o.device_id
+                              AND n.taken_at > o.taken_at AND n.taken_at < %(before)s))
+         LIMIT %(batch)s) old
  WHERE r.device_id = old.device_id AND r.taken_at = old.taken_at
 """
 

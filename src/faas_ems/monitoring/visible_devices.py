@@ -9,7 +9,9 @@ from __future__ import annotations
 from faas_ems.runtime.auth import Caller
 from faas_ems.runtime.errors import NotFound
 
-_COLUMNS = "id, name, owner_id, max_hourly_kwh, timezone, last_reading_at, offline_since"
+_COLUMNS = (
+    "id, name, owner_id, max_hourly_kwh, timezone, last_reading_at, offline_since, reading_kind"
+)
 
 
 def one(conn, caller: Caller, device_id: str) -> dict:

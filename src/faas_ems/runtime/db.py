@@ -75,3 +75,9 @@ def close() -> None:
         if _pool is not None:
             _pool.close()
             _pool = None
+
+
+def contains(text: str) -> str:
+    """An ``ILIKE`` pattern matching ``text`` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -152,6 +152,12 @@ class FunctionSettings(TokenSettings):
     gemini_base_url: str | None = None
     gemini_model: str = "gemini-2.5-flash"
     gemini_timeout_seconds: float = 8
+    # dead-letters: where the connector's and the hub's queues are, and the gateway's
+    # basic auth for listing the functions whose dead letters to sweep
+    connector_queue_prefix: str = "ems."
+    hub_queue: str = "ems.socket-hub"
+    basic_auth_user: str | None = secret("basic-auth-user")
+    basic_auth_password: str | None = secret("basic-auth-password")
 
 
 def _with_password(url: str, password: str | None) -> str:

@@ -18,19 +18,31 @@ import { Link } from 'react-router-dom';
 import { useUsers } from '../../api/identity';
 import { useDeleteDevice, useDevices, useSaveDevice } from '../../api/inventory';
 import { useSummary } from '../../api/monitoring';
-import type { Device } from '../../api/types';
+import type { Device, DeviceSummary } from '../../api/types';
 import { RowActions } from '../../components/RowActions';
 import { AssignDeviceModal } from '../../components/AssignDeviceModal';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { CredentialsModal } from '../../components/CredentialsModal';
 import { DeviceForm } from '../../components/DeviceForm';
 import { OnlineBadge } from '../../components/OnlineBadge';
 import { QueryState } from '../../components/QueryState';
-import { formatKwh } from '../../lib/time';
+import { dateTimeLabel, formatKwh } from '../../lib/time';
 
 type Editing = { device?: Device } | null;
 
+/** A register that went down (reset or replaced meter): counted from zero, shown here. */
+function ResetNote({ summary }: { summary?: DeviceSummary }) {
+  if (!summary?.register_resets || !summary.last_register_reset_at) return null;
+  const times = summary.register_resets === 1 ? 'once' : `${summary.register_resets} times`;
+  return (
+    <Text size="xs" c="orange" data-testid="register-reset">
+      Register reset {times}, last {dateTimeLabel(summary.last_register_reset_at)}
+    </Text>
+  );
+}
+
 function matches(device: Device, ownerName: string, needle: string): boolean {
-  const text = `${device.name} ${device.address ?? ''} ${ownerName}`.toLowerCase();
+  const text = `${device.name} ${device.meter_id ?? ''} ${device.address ?? ''} ${ownerName}`.toLowerCase();
   return text.includes(needle.toLowerCase());
 }
 
@@ -44,6 +56,7 @@ export function Devices() {
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<Device | null>(null);
   const [assigning, setAssigning] = useState<Device | null>(null);
+  const [keys, setKeys] = useState<Device | null>(null);
 
   const userById = new Map((users.data ?? []).map((user) => [user.id, user]));
   const summaryById = new Map((summary.data ?? []).map((row) => [row.device_id, row]));
@@ -67,7 +80,7 @@ export function Devices() {
       </Group>
       <TextInput
         label="Filter devices"
-        placeholder="Name, address or owner"
+        placeholder="Name, meter number, address or owner"
         value={filter}
         onChange={(event) => setFilter(event.currentTarget.value)}
         maw={360}
@@ -80,6 +93,7 @@ export function Devices() {
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Name</Table.Th>
+                    <Table.Th>Meter number</Table.Th>
                     <Table.Th>Address</Table.Th>
                     <Table.Th>Site time zone</Table.Th>
                     <Table.Th ta="right">Limit per hour</Table.Th>
@@ -101,6 +115,7 @@ export function Devices() {
                             {device.name}
                           </Anchor>
                         </Table.Td>
+                        <Table.Td>{device.meter_id}</Table.Td>
                         <Table.Td>{device.address}</Table.Td>
                         <Table.Td>{device.timezone}</Table.Td>
                         <Table.Td ta="right">{formatKwh(device.max_hourly_kwh, 1)}</Table.Td>
@@ -118,12 +133,14 @@ export function Devices() {
                         </Table.Td>
                         <Table.Td>
                           <OnlineBadge summary={summaryById.get(device.id)} />
+                          <ResetNote summary={summaryById.get(device.id)} />
                         </Table.Td>
                         <Table.Td>
                           <RowActions
                             actions={[
                               { text: 'Owner', label: `Owner of ${device.name}`, onClick: () => setAssigning(device) },
                               { text: 'Edit', label: `Edit ${device.name}`, onClick: () => setEditing({ device }) },
+                              { text: 'Credentials', label: `Credentials of ${device.name}`, onClick: () => setKeys(device) },
                               { text: 'Delete', label: `Delete ${device.name}`, onClick: () => setDeleting(device), danger: true },
                             ]}
                           />
@@ -165,6 +182,7 @@ export function Devices() {
         onClose={closeDelete}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: closeDelete })}
       />
+      <CredentialsModal key={keys?.id ?? 'none'} device={keys} onClose={() => setKeys(null)} />
       <AssignDeviceModal
         key={assigning?.id ?? 'none'}
         device={assigning}

@@ -12,6 +12,7 @@ const device = (id: string, name: string, owner_id: string | null = 'u1'): Devic
   address: null,
   max_hourly_kwh: 2,
   timezone: 'UTC',
+  meter_id: null,
   owner_id,
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
@@ -25,9 +26,9 @@ const DEVICES = [
 ];
 
 const SUMMARY: DeviceSummary[] = [
-  { device_id: 'd1', today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true },
-  { device_id: 'd2', today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false },
-  { device_id: 'd3', today_kwh: 0, last_reading_at: null, online: false },
+  { device_id: 'd1', today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd2', today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd3', today_kwh: 0, last_reading_at: null, online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
 ];
 
 describe('fleetFigures', () => {
@@ -47,6 +48,13 @@ describe('Overview', () => {
       '/function/consumption/summary': () => [200, SUMMARY],
       // more than a list of alerts holds: the figure is the count, not a list's length
       '/function/alerts/count': () => [200, { total: 57, by_device: { d1: 50, d2: 7 } }],
+      '/function/dead-letters': () => [
+        200,
+        [
+          { reason: 'unknown device 4711', count: 2 },
+          { reason: 'measurement_value is negative', count: 1 },
+        ],
+      ],
       '/function/conversations': () => [
         200,
         [
@@ -59,6 +67,8 @@ describe('Overview', () => {
     expect(await screen.findByRole('link', { name: '1 of 4' })).toHaveAttribute('href', '/admin/devices');
     expect(await screen.findByRole('link', { name: '57' })).toHaveAttribute('href', '/alerts');
     expect(screen.getByRole('link', { name: '1' })).toHaveAttribute('href', '/admin/support');
+    const refused = screen.getByRole('link', { name: '3' });
+    expect(refused.getAttribute('href')).toMatch(/^\/admin\/refused\?since=\d{4}-/);
     expect(screen.getByText('4.75 kWh')).toBeInTheDocument();
     expect(screen.getByText('1 offline, 2 without readings yet, 1 without owner')).toBeInTheDocument();
     expect(screen.getByTestId('offline-row')).toHaveTextContent('Garage');

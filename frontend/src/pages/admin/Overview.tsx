@@ -1,10 +1,12 @@
 /** The administrator's first page: how the fleet is doing, and what needs a person. */
 
 import { Anchor, Card, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useDevices } from '../../api/inventory';
 import { useOpenAlertCount, useSummary } from '../../api/monitoring';
+import { useReasons } from '../../api/operations';
 import { useConversations } from '../../api/support';
 import type { Device, DeviceSummary } from '../../api/types';
 import { QueryState } from '../../components/QueryState';
@@ -137,6 +139,9 @@ export function Overview() {
   const waiting = (conversations.data ?? []).filter((row) => row.state === 'waiting').length;
   // the count, not a list's length: the list stops at its limit
   const alertCount = openAlerts.data ? String(openAlerts.data.total) : '–';
+  // Computed once per visit, so that the query (and its cache key) stays the same.
+  const [dayAgo] = useState(() => new Date(Date.now() - 24 * 3600 * 1000).toISOString());
+  const refused = (useReasons(dayAgo).data ?? []).reduce((sum, row) => sum + row.count, 0);
 
   return (
     <Stack>
@@ -146,7 +151,7 @@ export function Overview() {
           const fleet = fleetFigures(list, summary.data ?? []);
           return (
             <>
-              <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
+              <SimpleGrid cols={{ base: 1, sm: 2, lg: 5 }}>
                 <StatCard
                   label="Used today"
                   value={formatKwh(fleet.todayKwh)}
@@ -163,6 +168,12 @@ export function Overview() {
                   value={alertCount}
                   detail="hours over a limit, not acknowledged"
                   to="/alerts"
+                />
+                <StatCard
+                  label="Refused readings"
+                  value={String(refused)}
+                  detail="messages refused in the last 24 hours"
+                  to={`/admin/refused?since=${encodeURIComponent(dayAgo)}`}
                 />
                 <StatCard
                   label="Waiting for a person"

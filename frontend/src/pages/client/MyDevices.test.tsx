@@ -10,6 +10,7 @@ const device = (id: string, name: string): Device => ({
   name,
   description: null,
   address: null,
+  meter_id: null,
   max_hourly_kwh: 2,
   timezone: 'UTC',
   owner_id: CLIENT.id,

@@ -1,0 +1,51 @@
+"""/function/readings: meters and meter gateways post readings over HTTP.
+
+``Authorization: Bearer <secret>`` of a meter credential; the body is a reading or a
+list of up to 10,000 (docs/readings.md). Answers 202 ``{"accepted", "rejected":
+[{"index", "reason"}]}`` once the accepted readings are queued with the broker's
+confirm; posting the same readings again counts nothing twice. A wrong or revoked
+secret is 401.
+"""
+
+import json
+
+from pika.exceptions import AMQPError
+
+from faas_ems.inventory import credentials, meter_door
+from faas_ems.runtime import auth, events
+from faas_ems.runtime.web import HTTPError, Routes, json_body
+
+routes = Routes()
+
+
+def _meter(event) -> credentials.Meter:
+    secret = auth.bearer_token(event.headers)
+    meter = credentials.by_secret(secret) if secret else None
+    if meter is None:
+        raise HTTPError(
+            401,
+            "invalid_credentials",
+            "send Authorization: Bearer <secret> of a meter credential",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return meter
+
+
+@routes.post("/")
+def post_readings(event):
+    meter = _meter(event)
+    body = json_body(event)
+    if isinstance(body, list) and len(body) > meter_door.MAX_READINGS:
+        raise HTTPError(
+            413, "too_many_readings", f"send at most {meter_door.MAX_READINGS} readings a call"
+        )
+    checked = meter_door.check(body, meter)
+    if checked.accepted:
+        try:
+            events.publisher().publish_raw("meter.reading", json.dumps(checked.accepted).encode())
+        except AMQPError:
+            raise HTTPError(503, "broker_unavailable", "readings not queued; send again") from None
+    return {"accepted": len(checked.accepted), "rejected": checked.rejected}, 202
+
+
+handle = routes

@@ -1,0 +1,60 @@
+"""The HTTP door for meters and meter gateways: readings checked against the credential.
+
+Each reading of the body (one, or a list of up to ``MAX_READINGS``) is checked as
+ingest checks it, as far as that needs no monitoring data: its fields, and its time in
+the device's site zone. It must name the credential's device (by id or meter number)
+or no device at all, which then means that one. The accepted readings are published
+as one ``meter.reading`` message naming the device by id, times in UTC, so the rest of
+the path is the AMQP door's: the same dedupe (a gateway retrying counts nothing twice),
+the same totals and alerts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from faas_ems.monitoring import readings
+
+from .credentials import Meter
+
+MAX_READINGS = 10_000
+VALUE_FIELD = {readings.INTERVAL: "measurement_value", readings.REGISTER: "register_kwh"}
+
+
+@dataclass
+class Checked:
+    accepted: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)  # {"index", "reason"}
+
+
+def _names(meter: Meter, sent: readings.Sent) -> bool:
+    """Whether the reading names the credential's device (ids in any case)."""
+    if sent.by_meter_id:
+        return sent.device == meter.meter_id
+    return sent.device.lower() == meter.device_id or sent.device == meter.meter_id
+
+
+def check(payload, meter: Meter, now: datetime | None = None) -> Checked:
+    now = now or datetime.now(UTC)
+    zone = ZoneInfo(meter.timezone)
+    checked = Checked()
+    for index, sent in enumerate(readings.parse_message(payload, topic_device=meter.device_id)):
+        if sent.device is not None and not _names(meter, sent):
+            sent.problems.append(f"device {sent.device} is not covered by this credential")
+        if not sent.problems:
+            taken_at, problems = readings.place(sent, zone, now)
+            sent.problems += problems
+        if sent.problems:
+            checked.rejected.append({"index": index, "reason": "; ".join(sent.problems)})
+            continue
+        checked.accepted.append(
+            {
+                "device_id": meter.device_id,
+                "timestamp": taken_at.isoformat(),
+                VALUE_FIELD[sent.kind]: json.loads(sent.value),
+            }
+        )
+    return checked

@@ -1,0 +1,1 @@
+"""The operations context: what the system refused or could not route, until an operator acts."""
