@@ -2321,18 +2321,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EnvelopeOrBatch"];
+                "application/json": components["schemas"]["EventEnvelope"];
             };
         };
         responses: {
-            /** @description how many users were forgotten and devices unassigned */
+            /** @description the user forgotten, and how many devices were unassigned */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        users: number;
+                        /** @constant */
+                        users: 1;
                         devices_unassigned: number;
                     };
                 };
@@ -2351,24 +2352,22 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EnvelopeOrBatch"];
+                "application/json": components["schemas"]["EventEnvelope"];
             };
         };
         responses: {
-            /** @description what was removed, released and anonymised, per event */
+            /** @description what was removed, released and anonymised */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        forgotten: {
-                            /** Format: uuid */
-                            user_id: string;
-                            conversations_removed: number;
-                            conversations_released: number;
-                            messages_anonymised: number;
-                        }[];
+                        /** Format: uuid */
+                        user_id: string;
+                        conversations_removed: number;
+                        conversations_released: number;
+                        messages_anonymised: number;
                     };
                 };
             };
