@@ -12,6 +12,7 @@ real `ems up` gateway and hub.
 from __future__ import annotations
 
 import ast
+import asyncio
 import importlib.metadata as metadata
 import json
 import os
@@ -27,6 +28,7 @@ from pathlib import Path, PurePosixPath
 
 import pika
 import pytest
+import redis.asyncio as redis_asyncio
 import requests
 import yaml
 from packaging.requirements import Requirement
@@ -38,8 +40,11 @@ from ems import stack as stack_file
 from ems.gateway import SPA_HEADERS
 from ems.paths import ROOT
 from ems.processes import free_port
+from socket_hub.census import Census
 from socket_hub.config import HubConfig
+from socket_hub.consumer import EventConsumer
 from socket_hub.consumer import declare as declare_hub_queues
+from socket_hub.probes import Probes
 from tests.harness import SERVICES, wait_for
 
 SWARM = ROOT / "swarm"
@@ -549,6 +554,62 @@ def test_hub_image_serves_healthz(stack, tmp_path):
         wait_for(serves, timeout=60, message="the hub never answered /healthz")
     finally:
         stop(process)
+
+
+def hub_metric(port: int, name: str) -> int:
+    for line in requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text.splitlines():
+        if line.startswith(name + " "):
+            return int(line.split()[1])
+    raise AssertionError(f"the hub's /metrics has no {name}")
+
+
+def test_hub_keeps_retrying_a_broker_whose_name_does_not_resolve_yet(stack, tmp_path):
+    """In Swarm, ``rabbitmq`` resolves only once its task runs (dnsrr): the consumer must
+    outlive socket.gaierror, and /healthz must say it is reconnecting, not lie."""
+    workdir, stage = assemble(PYTHON_IMAGES["socket-hub"], tmp_path / "root")
+    port = free_port()
+    env = {
+        **stack_env(stack),
+        "AMQP_URL": "amqp://ems:unused@rabbitmq.invalid:5672/%2F",
+        "HUB_HOST": "127.0.0.1",
+        "HUB_PORT": str(port),
+    }
+    log = (tmp_path / "hub.log").open("wb")
+    process = run_from_context(workdir, stage.cmd, env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+
+        def retried_twice():
+            assert process.poll() is None, (tmp_path / "hub.log").read_text()
+            try:
+                return hub_metric(port, "socket_hub_events_consumer_failures_total") >= 2
+            except requests.ConnectionError:
+                return False
+
+        wait_for(retried_twice, timeout=60, message="the consumer gave up on the broker")
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert health.status_code == 200
+        assert health.json()["events_consumer"] == "reconnecting"
+    finally:
+        stop(process)
+    assert "gaierror" in (tmp_path / "hub.log").read_text()
+
+
+def test_hub_health_fails_once_its_consumer_is_stopped(monkeypatch):
+    """A replica whose consumer no longer runs would never deliver an alert: unhealthy,
+    so Swarm replaces it."""
+    monkeypatch.setenv("INTERNAL_TOKEN", "unused")
+    config = HubConfig.from_environment()
+    consumer = EventConsumer(config, deliver=None)
+    census = Census(redis_asyncio.from_url(config.redis_url), "unused:", "probe")
+    probes = Probes("probe", census, consumer, session_watch=None)
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(probes({"type": "http", "path": "/healthz"}, None, send))
+    assert sent[0]["status"] == 503
+    assert json.loads(sent[1]["body"])["events_consumer"] == "stopped"
 
 
 def test_migrate_image_creates_and_migrates_every_context_once(tmp_path):
