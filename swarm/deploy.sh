@@ -3,7 +3,7 @@
 #
 #   swarm/deploy.sh                       everything: swarm, secrets, images, stack, functions
 #   swarm/deploy.sh scale connector 4     RabbitMQ consumers (competing, any number)
-#   swarm/deploy.sh scale hub 5           Socket.IO replicas (nginx is restarted to see them)
+#   swarm/deploy.sh scale hub 5           Socket.IO replicas (nginx finds them by DNS)
 #   swarm/deploy.sh scale gateway 3
 #   swarm/deploy.sh scale function ingest 8
 #                                         pins replicas now; the gateway's alert-driven
@@ -133,10 +133,8 @@ scale() {
             docker service scale "${STACK}_${part}=${count:?replicas}"
             ;;
         hub)
+            # nginx looks tasks.socket-hub up again within seconds (swarm/nginx.conf).
             docker service scale "${STACK}_socket-hub=${count:?replicas}"
-            # nginx resolves the hub's replicas when it starts (see swarm/nginx.conf).
-            say "restarting nginx so that ip_hash spreads clients over every hub replica"
-            docker service update --force "${STACK}_nginx" >/dev/null
             ;;
         function)
             local name="${2:?function name}"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
+import http.server
 import importlib.metadata as metadata
 import json
 import os
@@ -22,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -45,6 +48,7 @@ from socket_hub.config import HubConfig
 from socket_hub.consumer import EventConsumer
 from socket_hub.consumer import declare as declare_hub_queues
 from socket_hub.probes import Probes
+from tests.fakes.dns import FakeDns
 from tests.harness import SERVICES, wait_for
 
 SWARM = ROOT / "swarm"
@@ -658,26 +662,27 @@ def test_simulator_image_command_runs(tmp_path):
 # --- nginx in front of the real gateway and hub -----------------------------------------
 
 
-@pytest.fixture
-def nginx(stack, tmp_path):
-    """nginx with swarm/nginx.conf; the Swarm service names (gateway, tasks.socket-hub)
-    and the port point at `ems up`, which serves /function/* and /socket.io/ itself."""
+@contextlib.contextmanager
+def running_nginx(tmp_path: Path, dns: FakeDns, gateway_port: int, hub_port: int):
+    """nginx with swarm/nginx.conf, asking ``dns`` for the Swarm names (gateway,
+    tasks.socket-hub) as it asks Docker's embedded DNS in the stack."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         pytest.fail("nginx is not installed: `make test-tools` (apt-get install nginx-light)")
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
-    upstream = f"127.0.0.1:{stack.port}"
     site = tmp_path / "html"
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>faas-ems</title>")
-    server = (
-        NGINX_CONF.read_text()
-        .replace("server gateway:8080;", f"server {upstream};")
-        .replace("server tasks.socket-hub:8000;", f"server {upstream};")
-        .replace("listen 8080;", f"listen 127.0.0.1:{port};")
-        .replace("root /usr/share/nginx/html;", f"root {site};")
-    )
-    assert server.count(upstream) == 2 and str(site) in server
+    server = NGINX_CONF.read_text()
+    for swarm_value, here in [
+        ("resolver 127.0.0.11 ", f"resolver 127.0.0.1:{dns.port} "),
+        ("gateway:8080;", f"gateway:{gateway_port};"),
+        ("tasks.socket-hub:8000;", f"tasks.socket-hub:{hub_port};"),
+        ("listen 8080;", f"listen 127.0.0.1:{port};"),
+        ("root /usr/share/nginx/html;", f"root {site};"),
+    ]:
+        assert server.count(swarm_value) == 1, swarm_value
+        server = server.replace(swarm_value, here)
     (tmp_path / "server.conf").write_text(server)
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read tmp_path
     (tmp_path / "nginx.conf").write_text(
@@ -698,10 +703,20 @@ def nginx(stack, tmp_path):
         except requests.ConnectionError:
             return False
 
-    wait_for(up, timeout=15, message="nginx did not start")
-    yield url
-    process.terminate()
-    process.wait(10)
+    try:
+        wait_for(up, timeout=15, message="nginx did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def nginx(stack, tmp_path):
+    """nginx in front of `ems up`, which serves /function/* and /socket.io/ itself."""
+    records = {"gateway": "127.0.0.1", "tasks.socket-hub": "127.0.0.1"}
+    with FakeDns(records) as dns, running_nginx(tmp_path, dns, stack.port, stack.port) as url:
+        yield url
 
 
 def test_nginx_serves_the_app_and_public_functions_on_one_origin(nginx, stack, functions):
@@ -739,3 +754,52 @@ def test_nginx_passes_socket_io_to_the_hub(nginx):
     handshake = requests.get(nginx + "/socket.io/?EIO=4&transport=polling", timeout=10)
     assert handshake.status_code == 200, handshake.text
     assert handshake.text.startswith("0{") and '"sid"' in handshake.text
+
+
+class Answering(http.server.BaseHTTPRequestHandler):
+    """Says which address it listens on, for any path."""
+
+    def do_GET(self):
+        body = self.server.server_address[0].encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def answering_on(addresses: list[str], port: int):
+    servers = [http.server.ThreadingHTTPServer((a, port), Answering) for a in addresses]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.mark.parametrize(
+    "name, path", [("gateway", "/function/users"), ("tasks.socket-hub", "/socket.io/")]
+)
+def test_nginx_follows_a_service_to_its_new_address(tmp_path, name, path):
+    """A replaced task has a new address: nginx must find it without being restarted."""
+    port = free_port()
+    old, new = "127.0.0.2", "127.0.0.3"
+    records = {"gateway": old, "tasks.socket-hub": old}
+    with (
+        answering_on([old, new], port),
+        FakeDns(records) as dns,
+        running_nginx(tmp_path, dns, port, port) as url,
+    ):
+        assert requests.get(url + path, timeout=10).text == old
+        dns.records[name] = new
+
+        def moved():
+            return requests.get(url + path, timeout=10).text == new
+
+        wait_for(moved, timeout=30, interval=0.5, message=f"nginx still sends {name} to {old}")
