@@ -206,12 +206,33 @@ def test_every_service_has_health_restart_limits_and_rolling_updates(swarm):
         assert deploy["restart_policy"]["condition"] in {"any", "on-failure"}, name
         assert deploy["resources"]["limits"]["memory"], name
         assert deploy["resources"]["limits"]["cpus"], name
-        assert deploy["update_config"]["failure_action"] == "rollback", name
+        if deploy.get("mode") != "replicated-job":  # a job is re-run, never rolled
+            assert deploy["update_config"]["failure_action"] == "rollback", name
         check = service.get("healthcheck", {})
         if name in NO_HEALTHCHECK:
             assert check.get("disable") is True, name
         else:
             assert check.get("test"), f"{name} has no health check"
+
+
+def test_migrate_is_a_job_that_a_forced_update_runs_once_more(swarm):
+    """A replicated service whose task completes fails its update's monitor and is
+    rolled back: `docker service update --force ems_migrate` ran it twice and ended in
+    rollback_completed. A job runs to completion on each forced update."""
+    deploy = swarm["services"]["migrate"]["deploy"]
+    assert deploy["mode"] == "replicated-job"
+    assert deploy["restart_policy"]["condition"] == "on-failure"
+    assert "update_config" not in deploy and "rollback_config" not in deploy
+
+
+def test_a_service_that_replaces_the_entrypoint_does_not_stay_root(swarm):
+    """The database and broker images start as root and their docker-entrypoint.sh
+    drops to their own user; an entrypoint of ours must do the same or name the user."""
+    for name, service in swarm["services"].items():
+        entrypoint = " ".join(service.get("entrypoint") or [])
+        if entrypoint:
+            drops = "exec docker-entrypoint.sh" in entrypoint
+            assert drops or service.get("user") not in (None, "root", "0"), name
 
 
 def test_functions_join_the_network_of_the_gateway(swarm, functions):
