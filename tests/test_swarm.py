@@ -72,8 +72,6 @@ ENTRY_MODULES = {
 }
 # Services whose image has nothing to probe with or that run to completion.
 NO_HEALTHCHECK = {
-    "nats": "nats-streaming is a scratch image",
-    "queue-worker": "no HTTP endpoint, it only subscribes to NATS",
     "cron": "wakes once a minute, keeps no alive file",
     "migrate": "one-shot job",
 }
@@ -233,6 +231,16 @@ def test_a_service_that_replaces_the_entrypoint_does_not_stay_root(swarm):
         if entrypoint:
             drops = "exec docker-entrypoint.sh" in entrypoint
             assert drops or service.get("user") not in (None, "root", "0"), name
+
+
+def test_every_name_resolves_to_task_addresses_not_a_virtual_ip(swarm):
+    """A service's virtual IP routes only through IPVS, which a host's kernel may lack;
+    tasks' own addresses (dnsrr) route everywhere."""
+    for name, service in swarm["services"].items():
+        assert service["deploy"]["endpoint_mode"] == "dnsrr", name
+    gateway = swarm["services"]["gateway"]["environment"]
+    assert gateway["direct_functions"] == "false"  # through faas-swarm, by tasks.<name>
+    assert swarm["services"]["faas-swarm"]["environment"]["dnsrr"] == "true"
 
 
 def test_functions_join_the_network_of_the_gateway(swarm, functions):
