@@ -786,10 +786,12 @@ def test_nginx_passes_socket_io_to_the_hub(nginx):
 
 
 class Answering(http.server.BaseHTTPRequestHandler):
-    """Says which address it listens on, for any path."""
+    """Says which address it listens on and the headers it was sent, for any path."""
 
     def do_GET(self):
-        body = self.server.server_address[0].encode()
+        body = json.dumps(
+            {"address": self.server.server_address[0], "headers": dict(self.headers)}
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -825,10 +827,28 @@ def test_nginx_follows_a_service_to_its_new_address(tmp_path, name, path):
         FakeDns(records) as dns,
         running_nginx(tmp_path, dns, port, port) as url,
     ):
-        assert requests.get(url + path, timeout=10).text == old
+        assert requests.get(url + path, timeout=10).json()["address"] == old
         dns.records[name] = new
 
         def moved():
-            return requests.get(url + path, timeout=10).text == new
+            return requests.get(url + path, timeout=10).json()["address"] == new
 
         wait_for(moved, timeout=30, interval=0.5, message=f"nginx still sends {name} to {old}")
+
+
+@pytest.mark.parametrize("path", ["/function/users/me", "/system/functions", "/socket.io/"])
+def test_nginx_passes_on_the_callers_host_and_address_everywhere(tmp_path, path):
+    """The hub admits a WebSocket only from the page's own origin (Host), and the
+    sign-in throttles count per X-Real-IP: every location must send both."""
+    port = free_port()
+    records = {"gateway": "127.0.0.2", "tasks.socket-hub": "127.0.0.2"}
+    with (
+        answering_on(["127.0.0.2"], port),
+        FakeDns(records) as dns,
+        running_nginx(tmp_path, dns, port, port) as url,
+    ):
+        spoofed = {"X-Real-IP": "203.0.113.9", "Upgrade": "websocket", "Connection": "Upgrade"}
+        headers = requests.get(url + path, headers=spoofed, timeout=10).json()["headers"]
+    assert headers["Host"] == headers["X-Forwarded-Host"] == url.removeprefix("http://")
+    assert headers["X-Real-IP"] == "127.0.0.1"
+    assert headers["Upgrade"] == "websocket" and headers["Connection"] == "upgrade"
