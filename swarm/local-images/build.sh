@@ -19,7 +19,7 @@ DEBIAN_IMAGE="$PREFIX/debian:$SUITE"
 # The build host's own extra certificate authorities: builds behind a proxy that
 # re-signs TLS (as on the CI machines) must trust what the host trusts.
 EXTRA_CAS=/usr/local/share/ca-certificates
-STAND_INS=(python node nginx postgres rabbitmq redis)
+STAND_INS=(python node nginx postgres rabbitmq redis prometheus alertmanager)
 
 say() { printf '[local-images] %s\n' "$*"; }
 
@@ -81,4 +81,5 @@ say "done; select them with:"
 cat <<EOF
 EMS_BUILD_ARGS="PYTHON_IMAGE=$PREFIX/python NODE_IMAGE=$PREFIX/node NGINX_IMAGE=$PREFIX/nginx"
 EMS_POSTGRES_IMAGE=$PREFIX/postgres EMS_RABBITMQ_IMAGE=$PREFIX/rabbitmq EMS_REDIS_IMAGE=$PREFIX/redis
+EMS_PROMETHEUS_IMAGE=$PREFIX/prometheus EMS_ALERTMANAGER_IMAGE=$PREFIX/alertmanager
 EOF

@@ -1,0 +1,84 @@
+"""The deployed stack as the scenario sees it: the docker CLI, nginx's published port,
+the secrets this run supplied, and one-off containers on the stack's network.
+
+Nothing but nginx is published on the host (the machine's own PostgreSQL, RabbitMQ and
+Redis keep their ports), so whatever must speak AMQP runs as a container attached to
+``func_functions``, as a meter gateway inside the network would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+STACK = os.environ.get("EMS_STACK", "ems")
+NETWORK = "func_functions"
+URL = f"http://127.0.0.1:{os.environ.get('EMS_HTTP_PORT', '18080')}"
+SECRETS = Path(os.environ.get("EMS_SECRETS_FROM", ".swarm/secrets"))
+CREDENTIALS = Path(os.environ.get("EMS_CREDENTIALS_DIR", ".swarm/credentials"))
+SIMULATOR_IMAGE = f"{os.environ.get('EMS_IMAGE_PREFIX', 'faas-ems')}/simulator:latest"
+
+
+def docker(*args: str, check: bool = True, timeout: float = 300) -> str:
+    done = subprocess.run(
+        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def secret(name: str) -> str:
+    return (SECRETS / name).read_text().strip()
+
+
+def service(name: str) -> str:
+    return f"{STACK}_{name}"
+
+
+def running_containers(service_name: str) -> list[str]:
+    out = docker("ps", "-q", "--filter", f"label=com.docker.swarm.service.name={service_name}")
+    return out.split()
+
+
+def replicas(service_name: str) -> tuple[int, int]:
+    """(running, desired) as `docker service ls` shows them."""
+    out = docker("service", "ls", "--filter", f"name={service_name}", "--format", "{{json .}}")
+    for line in out.splitlines():
+        row = json.loads(line)
+        if row["Name"] == service_name:
+            running, _, desired = row["Replicas"].partition(" ")[0].partition("/")
+            return int(running), int(desired)
+    raise AssertionError(f"no service {service_name}")
+
+
+def in_network(*argv: str, env: dict[str, str] | None = None, image: str = SIMULATOR_IMAGE) -> str:
+    """Run a one-off container on the stack's network and return its output."""
+    flags = [f"--env={key}={value}" for key, value in (env or {}).items()]
+    return docker(
+        "run", "--rm", f"--network={NETWORK}", *flags, "--entrypoint", *argv[:1], image, *argv[1:]
+    )
+
+
+def amqp_url() -> str:
+    return f"amqp://ems:{secret('rabbitmq-password')}@rabbitmq:5672/%2F"
+
+
+PUBLISH = """
+import json, os, sys, pika
+connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+channel = connection.channel()
+channel.confirm_delivery()
+for line in sys.argv[2:]:
+    channel.basic_publish("ems", sys.argv[1], line.encode(), pika.BasicProperties(
+        content_type="application/json", delivery_mode=2))
+connection.close()
+"""
+
+
+def publish(routing_key: str, *events: dict) -> None:
+    """Publish events to the stack's exchange from inside its network, confirmed."""
+    bodies = [json.dumps(event) for event in events]
+    in_network("python", "-c", PUBLISH, routing_key, *bodies, env={"AMQP_URL": amqp_url()})
