@@ -119,7 +119,9 @@ deploy_functions() {
     rm -rf template && mkdir template && cp -R templates/python3-ems template/
     basic_auth_password | "$FAAS_CLI" login --gateway "$GATEWAY" --username admin --password-stdin
     say "faas-cli up -f stack.yml (build, deploy into network func_functions)"
-    "$FAAS_CLI" up -f stack.yml --gateway "$GATEWAY" "${push[@]}" "${BUILD_FLAGS[@]}"
+    # --disable-stack-pull: the template is ours, copied above, not one from the store.
+    "$FAAS_CLI" up -f stack.yml --gateway "$GATEWAY" --disable-stack-pull "${push[@]}" \
+        "${BUILD_FLAGS[@]}"
 }
 
 deploy_all() {

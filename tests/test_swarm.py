@@ -38,7 +38,7 @@ from packaging.requirements import Requirement
 
 from connector import topology
 from connector.config import Config as ConnectorConfig
-from ems import databases
+from ems import build, databases
 from ems import stack as stack_file
 from ems.gateway import SPA_HEADERS
 from ems.paths import ROOT
@@ -496,6 +496,26 @@ def test_image_installs_what_its_code_imports(image, tmp_path):
         assert dists & installed, (
             f"{image} imports {name} but its Dockerfile installs none of {dists}"
         )
+
+
+def requirement_lines(path: Path) -> list[str]:
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("name", sorted(stack_file.load().functions))
+def test_function_image_installs_what_its_code_imports(name, tmp_path):
+    """A function image has the template's requirements and its own, nothing of the
+    checkout's environment: chat-reply crashed in Swarm on `from google import genai`."""
+    stack = stack_file.load()
+    context = build.assemble(stack.functions[name], stack, tmp_path / name)
+    requirements = requirement_lines(context / "requirements.txt")
+    requirements += requirement_lines(context / "function" / "requirements.txt")
+    installed = installed_closure(requirements)
+    providers = metadata.packages_distributions()
+    for module in sorted(third_party_imports(context, ["index"])):
+        dists = {d.lower().replace("_", "-") for d in providers.get(module, [module])}
+        assert dists & installed, f"{name} imports {module}: add it to its requirements.txt"
 
 
 # --- each image's command, from its assembled build context ----------------------------

@@ -64,12 +64,25 @@ build_debian() {
     rm -rf "$rootfs"
 }
 
+# The python stand-in's context: every requirements.txt of the repository, so that its
+# one layer of dependencies changes only when they do.
+requirements_context() {
+    local context="$CACHE/python-requirements" file name
+    rm -rf "$context" && mkdir -p "$context"
+    while read -r file; do
+        name="${file%/requirements.txt}"
+        cp "$ROOT/$file" "$context/${name//\//-}.txt"
+    done < <(cd "$ROOT" && git ls-files '*requirements.txt')
+    echo "$context"
+}
+
 # Docker's build cache makes an unchanged stand-in a matter of seconds.
 build_stand_in() {
-    local name="$1"
+    local name="$1" context="$ROOT"
+    [[ "$name" == python ]] && context="$(requirements_context)"
     say "$PREFIX/$name (swarm/local-images/$name.Dockerfile)"
     DOCKER_BUILDKIT=0 docker build -q --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" \
-        -f "$HERE/$name.Dockerfile" -t "$PREFIX/$name" "$ROOT" >"$CACHE/build-$name.log" 2>&1 \
+        -f "$HERE/$name.Dockerfile" -t "$PREFIX/$name" "$context" >"$CACHE/build-$name.log" 2>&1 \
         || { tail -30 "$CACHE/build-$name.log" >&2; exit 1; }
 }
 

@@ -8,13 +8,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && python3 -m venv /venv
 ENV PATH=/venv/bin:$PATH
-COPY templates/python3-ems/requirements.txt /requirements/runtime.txt
-COPY connector/requirements.txt /requirements/connector.txt
-COPY socket-hub/requirements.txt /requirements/socket-hub.txt
-COPY simulator/requirements.txt /requirements/simulator.txt
-COPY swarm/migrate/requirements.txt /requirements/migrate.txt
+# build.sh gathers every requirements.txt of the repository into this context.
+COPY . /requirements/
 RUN pip install --no-cache-dir --disable-pip-version-check \
-        -r /requirements/runtime.txt -r /requirements/connector.txt \
-        -r /requirements/socket-hub.txt -r /requirements/simulator.txt \
-        -r /requirements/migrate.txt
+        $(for file in /requirements/*.txt; do printf -- '-r %s ' "$file"; done)
 CMD ["python3"]
