@@ -17,6 +17,7 @@ STACK = os.environ.get("EMS_STACK", "ems")
 NETWORK = "func_functions"
 URL = f"http://127.0.0.1:{os.environ.get('EMS_HTTP_PORT', '18080')}"
 SECRETS = Path(os.environ.get("EMS_SECRETS_FROM", ".swarm/secrets"))
+STATE = Path(os.environ.get("EMS_SWARM_STATE", ".swarm"))
 CREDENTIALS = Path(os.environ.get("EMS_CREDENTIALS_DIR", ".swarm/credentials"))
 SIMULATOR_IMAGE = f"{os.environ.get('EMS_IMAGE_PREFIX', 'faas-ems')}/simulator:latest"
 
@@ -28,6 +29,12 @@ def docker(*args: str, check: bool = True, timeout: float = 300) -> str:
     if check and done.returncode != 0:
         raise AssertionError(f"docker {' '.join(args)}: {done.stderr.strip()}")
     return done.stdout
+
+
+def logs(container: str) -> str:
+    """A container's output, both streams."""
+    done = subprocess.run(["docker", "logs", container], capture_output=True, text=True, timeout=60)
+    return done.stdout + done.stderr
 
 
 def secret(name: str) -> str:
@@ -54,31 +61,45 @@ def replicas(service_name: str) -> tuple[int, int]:
     raise AssertionError(f"no service {service_name}")
 
 
-def in_network(*argv: str, env: dict[str, str] | None = None, image: str = SIMULATOR_IMAGE) -> str:
-    """Run a one-off container on the stack's network and return its output."""
-    flags = [f"--env={key}={value}" for key, value in (env or {}).items()]
-    return docker(
-        "run", "--rm", f"--network={NETWORK}", *flags, "--entrypoint", *argv[:1], image, *argv[1:]
-    )
-
-
 def amqp_url() -> str:
     return f"amqp://ems:{secret('rabbitmq-password')}@rabbitmq:5672/%2F"
 
 
 PUBLISH = """
-import json, os, sys, pika
+import json, os, sys, time, pika
 connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
 channel = connection.channel()
 channel.confirm_delivery()
-for line in sys.argv[2:]:
-    channel.basic_publish("ems", sys.argv[1], line.encode(), pika.BasicProperties(
-        content_type="application/json", delivery_mode=2))
+for body in json.load(sys.stdin):
+    channel.basic_publish("ems", os.environ["ROUTING_KEY"], json.dumps(body).encode(),
+        pika.BasicProperties(content_type="application/json", delivery_mode=2))
+    time.sleep(float(os.environ["PACE_SECONDS"]))
 connection.close()
 """
 
 
-def publish(routing_key: str, *events: dict) -> None:
-    """Publish events to the stack's exchange from inside its network, confirmed."""
-    bodies = [json.dumps(event) for event in events]
-    in_network("python", "-c", PUBLISH, routing_key, *bodies, env={"AMQP_URL": amqp_url()})
+def publish(routing_key: str, *events, pace_seconds: float = 0.0) -> None:
+    """Publish to the stack's exchange from inside its network, each confirmed, with
+    ``pace_seconds`` between them (a meter gateway forwarding as readings come)."""
+    env = {"AMQP_URL": amqp_url(), "ROUTING_KEY": routing_key, "PACE_SECONDS": str(pace_seconds)}
+    flags = [f"--env={key}={value}" for key, value in env.items()]
+    subprocess.run(
+        [
+            "docker",
+            "run",
+            "--rm",
+            "-i",
+            f"--network={NETWORK}",
+            *flags,
+            "--entrypoint",
+            "python",
+            SIMULATOR_IMAGE,
+            "-c",
+            PUBLISH,
+        ],
+        input=json.dumps(list(events)),
+        text=True,
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
