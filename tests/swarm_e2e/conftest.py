@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import os
+import shutil
 
 import pytest
 import requests
@@ -33,7 +34,13 @@ def platform():
             message=f"{swarm.service(name)} never reached its replicas",
         )
     wait_for(nginx_answers, timeout=120, interval=1, message="nginx never answered")
+    wait_for(migrated, timeout=300, interval=2, message="the migrate job never completed")
     return swarm.URL
+
+
+def migrated() -> bool:
+    """The schemas exist and the first administrator is seeded."""
+    return swarm.completed_runs(swarm.service("migrate")) > 0
 
 
 def nginx_answers() -> bool:
@@ -43,36 +50,28 @@ def nginx_answers() -> bool:
         return False
 
 
+def image_present(service_name: str) -> bool:
+    spec = "{{.Spec.TaskTemplate.ContainerSpec.Image}}"
+    image = swarm.docker("service", "inspect", service_name, "--format", spec).strip()
+    return bool(swarm.docker("image", "ls", "-q", image).strip())
+
+
 @pytest.fixture(scope="session")
 def openfaas(platform):
-    """The gateway answering through nginx with the functions deployed, or a skip that
-    says what is missing (no registry here, and no OpenFaaS build from Go's proxy)."""
-    missing = [
-        name
-        for name in OPENFAAS_SERVICES
-        if not swarm.docker(
-            "image",
-            "ls",
-            "-q",
-            swarm.docker(
-                "service",
-                "inspect",
-                swarm.service(name),
-                "--format",
-                "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
-            ).strip(),
-        ).strip()
-    ]
+    """The gateway listing the deployed functions through nginx, or a skip that says
+    what is missing (no registry here, and Go's module proxy serves no OpenFaaS)."""
+    missing = [name for name in OPENFAAS_SERVICES if not image_present(swarm.service(name))]
     if missing:
-        pytest.skip(f"no OpenFaaS images on this engine for: {', '.join(missing)}")
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        listed = requests.get(
-            swarm.URL + "/system/functions",
-            auth=("admin", (swarm.CREDENTIALS / "basic-auth-password").read_text().strip()),
-            timeout=10,
+        pytest.skip(f"no OpenFaaS image on this engine for: {', '.join(missing)}")
+    if shutil.which(os.environ.get("FAAS_CLI", "faas-cli")) is None:
+        pytest.skip("no faas-cli (FAAS_CLI): swarm/deploy.sh deployed no function")
+    password = (swarm.CREDENTIALS / "basic-auth-password").read_text().strip()
+
+    def listed() -> bool:
+        response = requests.get(
+            swarm.URL + "/system/functions", auth=("admin", password), timeout=10
         )
-        if listed.ok and listed.json():
-            return swarm.URL
-        time.sleep(2)
-    pytest.fail("the gateway never listed the functions (swarm/deploy.sh functions)")
+        return response.ok and bool(response.json())
+
+    wait_for(listed, timeout=300, interval=2, message="the gateway never listed the functions")
+    return swarm.URL

@@ -59,11 +59,12 @@ scenario() {
 
 remove_stack() {
     docker info >/dev/null 2>&1 || return 0
+    # Functions are services of their own (faas-swarm made them) on the stack's network:
+    # they go first, or the network could not be removed with the stack.
+    docker service ls -q --filter label=com.openfaas.function | xargs -r docker service rm >/dev/null
     if docker stack ls --format '{{.Name}}' | grep -qx "$EMS_STACK"; then
         docker stack rm "$EMS_STACK" >/dev/null
     fi
-    # Functions are services of their own (faas-swarm made them), outside the stack.
-    docker service ls -q --filter label=com.openfaas.function | xargs -r docker service rm >/dev/null
     # Swarm stops the containers and removes the network a little after `stack rm`
     # returns; a job's finished containers stay until removed.
     local stack_label="label=com.docker.stack.namespace=$EMS_STACK"
@@ -74,7 +75,8 @@ remove_stack() {
     docker ps -aq --filter "$stack_label" | xargs -r docker rm -f >/dev/null
     for _ in $(seq 1 60); do
         docker network inspect func_functions >/dev/null 2>&1 || break
-        sleep 1
+        # Left behind when `stack rm` ran while a function still used it.
+        docker network rm func_functions >/dev/null 2>&1 || sleep 1
     done
     docker volume ls -q --filter "label=com.docker.stack.namespace=$EMS_STACK" \
         | xargs -r docker volume rm >/dev/null

@@ -50,6 +50,12 @@ def running_containers(service_name: str) -> list[str]:
     return out.split()
 
 
+def completed_runs(service_name: str) -> int:
+    """How many of a job's tasks ran to completion."""
+    states = docker("service", "ps", service_name, "--format", "{{.CurrentState}}")
+    return sum(line.startswith("Complete") for line in states.splitlines())
+
+
 def replicas(service_name: str) -> tuple[int, int]:
     """(running, desired) as `docker service ls` shows them."""
     out = docker("service", "ls", "--filter", f"name={service_name}", "--format", "{{json .}}")

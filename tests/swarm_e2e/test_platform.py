@@ -92,31 +92,18 @@ def test_no_container_runs_as_root_unless_it_must(platform):
 
 def test_migrate_runs_once_more_when_re_run_as_documented(platform):
     migrate = swarm.service("migrate")
-    wait_for(
-        lambda: (
-            "Complete" in swarm.docker("service", "ps", migrate, "--format", "{{.CurrentState}}")
-        ),
-        timeout=300,
-        interval=2,
-        message="migrate never completed",
-    )
-    before = completed_runs(migrate)
+    before = swarm.completed_runs(migrate)
     swarm.docker("service", "update", "--force", migrate, timeout=600)
     wait_for(
-        lambda: completed_runs(migrate) == before + 1,
+        lambda: swarm.completed_runs(migrate) == before + 1,
         timeout=300,
         interval=2,
         message="the forced update did not run migrate to completion",
     )
     status = swarm.docker("service", "inspect", migrate, "--format", "{{json .UpdateStatus}}")
     assert "rollback" not in status, status
-    assert completed_runs(migrate) == before + 1, "migrate ran more than once"
+    assert swarm.completed_runs(migrate) == before + 1, "migrate ran more than once"
     assert "0 migration(s) applied" in swarm.docker("service", "logs", "--tail", "20", migrate)
-
-
-def completed_runs(service_name: str) -> int:
-    states = swarm.docker("service", "ps", service_name, "--format", "{{.CurrentState}}")
-    return sum(line.startswith("Complete") for line in states.splitlines())
 
 
 @pytest.fixture
