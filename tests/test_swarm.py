@@ -1,12 +1,13 @@
 """The Docker Swarm deployment, checked without a Docker engine.
 
-What cannot run here (no engine, no registry): building the images and deploying the
-stack. Instead: the docker client validates the stack file; stack.yml and the swarm
-stack are checked to agree; the RabbitMQ definitions are imported into a real broker
-and the connector and hub declare their queues on top; each image's build context is
-assembled from its Dockerfile's COPY lines and its command runs from it; each image's
-pip installs cover what its code imports; nginx runs the real config in front of the
-real `ems up` gateway and hub.
+`make swarm-test` (tests/swarm_e2e) deploys the stack on a real engine; this file
+checks what needs none, and catches there each fault the engine found: the docker
+client validates the stack file; stack.yml and the swarm stack are checked to agree;
+the RabbitMQ definitions are imported into a real broker and the connector and hub
+declare their queues on top; each image's build context is assembled from its
+Dockerfile's COPY lines and its command runs from it; each image's pip installs cover
+what its code imports; nginx runs the real config in front of the real `ems up`
+gateway and hub, and follows names through a fake DNS server.
 """
 
 from __future__ import annotations

@@ -80,14 +80,17 @@ def test_every_hub_replica_consumes_events(platform):
 
 
 def test_no_container_runs_as_root_unless_it_must(platform):
-    for name in swarm.docker("stack", "services", swarm.STACK, "--format", "{{.Name}}").split():
-        short = name.removeprefix(f"{swarm.STACK}_")
+    stack = swarm.docker("stack", "services", swarm.STACK, "--format", "{{.Name}}").split()
+    functions = swarm.docker(
+        "service", "ls", "--filter", "label=com.openfaas.function", "--format", "{{.Name}}"
+    ).split()
+    for name in stack + functions:
+        if name.removeprefix(f"{swarm.STACK}_") in ROOT_BECAUSE:
+            continue
         for container in swarm.running_containers(name):
             rows = swarm.docker("top", container, "-o", "user,pid").splitlines()[1:]
             users = {row.split()[0] for row in rows}
-            if short in ROOT_BECAUSE:
-                continue
-            assert "root" not in users, f"{short} runs as {users}"
+            assert "root" not in users, f"{name} runs as {users}"
 
 
 def test_migrate_runs_once_more_when_re_run_as_documented(platform):
