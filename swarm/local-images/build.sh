@@ -78,18 +78,34 @@ requirements_context() {
 
 # Docker's build cache makes an unchanged stand-in a matter of seconds.
 build_stand_in() {
-    local name="$1" context="$ROOT"
+    local name="$1" context="$ROOT" started=$SECONDS
     [[ "$name" == python ]] && context="$(requirements_context)"
-    say "$PREFIX/$name (swarm/local-images/$name.Dockerfile)"
-    DOCKER_BUILDKIT=0 docker build -q --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" \
-        -f "$HERE/$name.Dockerfile" -t "$PREFIX/$name" "$context" >"$CACHE/build-$name.log" 2>&1 \
-        || { tail -30 "$CACHE/build-$name.log" >&2; exit 1; }
+    if DOCKER_BUILDKIT=0 docker build -q --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" \
+        -f "$HERE/$name.Dockerfile" -t "$PREFIX/$name" "$context" >"$CACHE/build-$name.log" 2>&1; then
+        say "$PREFIX/$name: built in $((SECONDS - started))s (swarm/local-images/$name.Dockerfile)"
+    else
+        tail -30 "$CACHE/build-$name.log" >&2
+        say "$PREFIX/$name: FAILED (log: $CACHE/build-$name.log)"
+        return 1
+    fi
+}
+
+# The stand-ins only share the Debian image: they build side by side, mostly waiting
+# for downloads.
+build_stand_ins() {
+    local name pids=() failed=0
+    for name in "${STAND_INS[@]}"; do
+        build_stand_in "$name" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || failed=1
+    done
+    return "$failed"
 }
 
 build_debian
-for name in "${STAND_INS[@]}"; do
-    build_stand_in "$name"
-done
+build_stand_ins
 say "done; select them with:"
 cat <<EOF
 EMS_BUILD_ARGS="PYTHON_IMAGE=$PREFIX/python NODE_IMAGE=$PREFIX/node NGINX_IMAGE=$PREFIX/nginx"
