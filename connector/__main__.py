@@ -14,33 +14,34 @@ import sys
 import threading
 import time
 
+from faas_ems.runtime import settings
+
 from .config import Config
 from .supervisor import Supervisor
 
 
-def healthy() -> bool:
-    alive_file = os.environ.get("CONNECTOR_ALIVE_FILE", "")
-    refresh = float(os.environ.get("CONNECTOR_REFRESH_SECONDS", "10"))
+def healthy(config: Config) -> bool:
     try:
-        age = time.time() - os.path.getmtime(alive_file)
+        age = time.time() - os.path.getmtime(config.alive_file)
     except OSError:
         return False
-    return age < max(30.0, 3 * refresh)
+    return age < max(30.0, 3 * config.refresh_seconds)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    config = settings.load(Config)
     if args[:1] == ["--health"]:
-        sys.exit(0 if healthy() else 1)
+        sys.exit(0 if healthy(config) else 1)
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=config.log_level.upper(),
         format="%(asctime)s connector %(levelname)s %(threadName)s %(message)s",
     )
     logging.getLogger("pika").setLevel(logging.WARNING)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    Supervisor(Config.from_environment()).run(stop)
+    Supervisor(config).run(stop)
 
 
 if __name__ == "__main__":

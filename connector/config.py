@@ -1,62 +1,54 @@
-"""The connector's settings, read once from the environment at start-up."""
+"""The connector's settings: the platform's, and its own ``CONNECTOR_*`` knobs."""
 
 from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
+from typing import Annotated
 
-from ems_runtime import settings
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
-
-def _floats(raw: str) -> tuple[float, ...]:
-    return tuple(float(part) for part in raw.split(",") if part.strip())
-
-
-def gateway_auth() -> tuple[str, str] | None:
-    """OpenFaaS guards ``/system/*`` with basic auth; its secrets name the credentials."""
-    password = settings.optional_secret("basic-auth-password")
-    if password is None:
-        return None
-    return settings.optional_secret("basic-auth-user") or "admin", password
+from faas_ems.runtime.settings import Platform, secret
 
 
-@dataclass(frozen=True)
-class Config:
-    amqp_url: str
-    exchange: str
-    gateway_url: str
-    internal_token: str
-    gateway_auth: tuple[str, str] | None = None
-    refresh_seconds: float = 10.0
-    prefetch: int = 1000
-    batch_size: int = 500
-    batch_wait_ms: int = 20
-    concurrency: int = 2
-    retry_delays: tuple[float, ...] = (1, 5, 30, 120, 600)
-    queue_prefix: str = "ems."
-    call_timeout_seconds: float = 120.0
-    pause_max_seconds: float = 30.0
-    alive_file: str = ""
-    identity: str = field(default_factory=lambda: f"{socket.gethostname()}/{os.getpid()}")
+def knob(default, name: str):
+    return Field(default, validation_alias=name)
 
+
+class Config(Platform):
+    internal_token: str = secret("internal-token", required=True)
+    basic_auth_user: str | None = secret("basic-auth-user")
+    basic_auth_password: str | None = secret("basic-auth-password")
+    refresh_seconds: float = knob(10.0, "CONNECTOR_REFRESH_SECONDS")
+    prefetch: int = knob(1000, "CONNECTOR_PREFETCH")
+    batch_size: int = knob(500, "CONNECTOR_BATCH_SIZE")
+    batch_wait_ms: int = knob(20, "CONNECTOR_BATCH_WAIT_MS")
+    concurrency: int = knob(2, "CONNECTOR_CONCURRENCY")
+    retry_delays: Annotated[tuple[float, ...], NoDecode] = knob(
+        (1, 5, 30, 120, 600), "CONNECTOR_RETRY_DELAYS"
+    )
+    queue_prefix: str = knob("ems.", "CONNECTOR_QUEUE_PREFIX")
+    call_timeout_seconds: float = knob(120.0, "CONNECTOR_CALL_TIMEOUT_SECONDS")
+    pause_max_seconds: float = knob(30.0, "CONNECTOR_PAUSE_MAX_SECONDS")
+    alive_file: str = knob("", "CONNECTOR_ALIVE_FILE")
+
+    @field_validator("retry_delays", mode="before")
     @classmethod
-    def from_environment(cls) -> Config:
-        env = os.environ.get
-        return cls(
-            amqp_url=settings.amqp_url(),
-            exchange=settings.exchange_name(),
-            gateway_url=settings.gateway_url(),
-            internal_token=settings.secret("internal-token"),
-            gateway_auth=gateway_auth(),
-            refresh_seconds=float(env("CONNECTOR_REFRESH_SECONDS", "10")),
-            prefetch=int(env("CONNECTOR_PREFETCH", "1000")),
-            batch_size=int(env("CONNECTOR_BATCH_SIZE", "500")),
-            batch_wait_ms=int(env("CONNECTOR_BATCH_WAIT_MS", "20")),
-            concurrency=int(env("CONNECTOR_CONCURRENCY", "2")),
-            retry_delays=_floats(env("CONNECTOR_RETRY_DELAYS", "1,5,30,120,600")),
-            queue_prefix=env("CONNECTOR_QUEUE_PREFIX", "ems."),
-            call_timeout_seconds=float(env("CONNECTOR_CALL_TIMEOUT_SECONDS", "120")),
-            pause_max_seconds=float(env("CONNECTOR_PAUSE_MAX_SECONDS", "30")),
-            alive_file=env("CONNECTOR_ALIVE_FILE", ""),
-        )
+    def _comma_separated(cls, value):
+        """``1,5,30`` in the environment: one retry per entry, in seconds."""
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @property
+    def identity(self) -> str:
+        """Who this connector is in the logs and the broker's consumer tags."""
+        return f"{socket.gethostname()}/{os.getpid()}"
+
+    @property
+    def gateway_auth(self) -> tuple[str, str] | None:
+        """OpenFaaS guards ``/system/*`` with basic auth; its secrets name the credentials."""
+        if self.basic_auth_password is None:
+            return None
+        return self.basic_auth_user or "admin", self.basic_auth_password

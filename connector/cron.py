@@ -2,7 +2,8 @@
 
 Unlike the public one, it sends the internal token, because our scheduled
 functions refuse calls without it. Run exactly one of these per system.
-Schedules are five-field cron expressions evaluated in UTC.
+Schedules are standard five-field cron expressions (croniter's reading of them),
+evaluated in UTC.
 """
 
 from __future__ import annotations
@@ -13,52 +14,29 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import requests
+from croniter import croniter
 
-from ems_runtime import settings
+from faas_ems.runtime import settings
 
-from .config import gateway_auth
+from .config import Config
 from .gateway import INTERNAL_HEADER
 
 log = logging.getLogger("ems.cron")
 
-# minute, hour, day of month, month, day of week (0 = Sunday)
-_FIELDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 
-
-def _field_values(spec: str, low: int, high: int) -> set[int]:
-    values: set[int] = set()
-    for part in spec.split(","):
-        body, _, step = part.partition("/")
-        if body == "*":
-            start, end = low, high
-        elif "-" in body:
-            start, end = (int(x) for x in body.split("-", 1))
-        else:
-            start = int(body)
-            end = high if step else start
-        if not low <= start <= end <= high:
-            raise ValueError(f"{part!r} is outside {low}-{high}")
-        values.update(range(start, end + 1, int(step or 1)))
-    return values
-
-
-def parse(expression: str) -> list[set[int]]:
-    """The allowed values of each field; ValueError for anything malformed."""
-    parts = expression.split()
-    if len(parts) != 5:
-        raise ValueError(f"a schedule has five fields: {expression!r}")
-    return [_field_values(p, lo, hi) for p, (lo, hi) in zip(parts, _FIELDS, strict=True)]
+def validate(expression: str) -> str:
+    """The expression if it is standard five-field cron (names, ``7`` for Sunday and
+    macros such as ``@hourly`` included); ValueError otherwise."""
+    standard = expression.startswith("@") or len(expression.split()) == 5
+    if not (standard and croniter.is_valid(expression)):
+        raise ValueError(f"not a five-field cron expression: {expression!r}")
+    return expression
 
 
 def matches(expression: str, moment: datetime) -> bool:
-    minute, hour, day, month, weekday = parse(expression)
-    return (
-        moment.minute in minute
-        and moment.hour in hour
-        and moment.day in day
-        and moment.month in month
-        and (moment.isoweekday() % 7) in weekday
-    )
+    """Whether the schedule fires in ``moment``'s minute (UTC). As in standard cron, a
+    day of month and a day of week both restricted fire on either."""
+    return croniter.match(validate(expression), moment)
 
 
 def scheduled_functions(http: requests.Session, gateway: str) -> dict[str, str]:
@@ -84,11 +62,12 @@ def fire(http: requests.Session, gateway: str, name: str, token: str) -> None:
 
 
 def run(stop: threading.Event) -> None:
-    gateway = settings.gateway_url()
-    token = settings.secret("internal-token")
+    config = settings.load(Config)
+    gateway = config.gateway_url
+    token = config.required("internal_token")
     http = requests.Session()
     # The gateway guards /system/functions with basic auth when it has it (Swarm).
-    http.auth = gateway_auth()
+    http.auth = config.gateway_auth
     while not stop.is_set():
         now = datetime.now(UTC)
         next_minute = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)

@@ -10,7 +10,7 @@ import requests
 
 log = logging.getLogger("ems.connector")
 
-# The header ``ems_runtime.auth.require_internal`` checks. Named here rather than
+# The header ``faas_ems.runtime.auth.require_internal`` checks. Named here rather than
 # imported so that the connector's image needs neither PyJWT nor the web helpers.
 INTERNAL_HEADER = "X-Internal-Token"
 

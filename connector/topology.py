@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ems_runtime.events import declare_exchange
+from faas_ems.runtime.events import declare_exchange
 
 
 def main_queue(prefix: str, function: str) -> str:

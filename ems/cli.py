@@ -52,7 +52,8 @@ def main(argv=None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # yoyo logs every step of every migration; ems prints one line per database instead.
     logging.getLogger("yoyo").setLevel(logging.WARNING)
-    logging.getLogger("pika").setLevel(logging.WARNING)  # the set-up's sign-in checks
+    # pika logs a refused sign-in at length; the set-up's checks say it in one line.
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser(prog="ems", description="faas-ems on this machine")
     commands = parser.add_subparsers(dest="command", required=True)
     up_parser = commands.add_parser("up", help="run the whole system on one URL")

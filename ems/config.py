@@ -14,49 +14,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
+
+from faas_ems.runtime.settings import Platform
+
 from .paths import ROOT, STACK_FILE, STATE
 
 SECRET_NAMES = (
     "jwt-secret",
     "internal-token",
+    "basic-auth-user",
+    "basic-auth-password",
     "db-password",
     "rabbitmq-password",
     "redis-password",
     "gemini-api-key",
 )
-# The accounts that the set-up makes for faas-ems itself (see ems.services).
+GENERATED_TOKENS = ("jwt-secret", "internal-token", "basic-auth-password")
+# The gateway's management API (/system/*) asks for these, as OpenFaaS's does.
+GATEWAY_USER = "admin"
+# The accounts that the set-up makes for faas-ems itself (see ems.services), and where
+# their passwords are kept for every checkout on this machine.
 OWN_ACCOUNT = "ems"
-
-# Keys a function gets from this machine rather than from stack.yml's Swarm values.
-PLATFORM_KEYS = (
-    "DB_HOST",
-    "DB_PORT",
-    "DB_USER",
-    "AMQP_URL",
-    "REDIS_URL",
-    "GATEWAY_URL",
-    "EMS_EXCHANGE",
-    "EMS_DB_PREFIX",
-    "EMS_KEY_PREFIX",
-    "JWT_TTL_SECONDS",
-    "GEMINI_BASE_URL",
-    "GEMINI_MODEL",
-    "EMS_SELF_REGISTRATION",
-    "LOG_LEVEL",
-)
-
-# Settings of the connector, hub, chat, simulator and throttles pass through to every child.
-PASSED_PREFIXES = (
-    "CONNECTOR_",
-    "HUB_",
-    "GEMINI_",
-    "CHAT_",
-    "SIMULATOR_",
-    "OUTBOX_",
-    "MONITORING_",
-    "LOGIN_",
-    "REGISTRATION",
-)
+MACHINE_SECRETS = Path("/var/lib/faas-ems/secrets")
 
 DEFAULTS = {
     "EMS_BIND": "127.0.0.1",
@@ -72,19 +52,6 @@ DEFAULTS = {
     "EMS_ADMIN_USERNAME": "admin",
     "EMS_ADMIN_PASSWORD": "admin-change-me",
 }
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip().strip("'\"")
-    return values
 
 
 @dataclass
@@ -105,21 +72,25 @@ class Config:
         return int(self.values["EMS_PORT"])
 
     @property
+    def gateway_credentials(self) -> tuple[str, str]:
+        """What ``/system/*`` asks for (basic auth): user and password."""
+        return self.secrets["basic-auth-user"], self.secrets["basic-auth-password"]
+
+    @property
     def url(self) -> str:
         return f"http://{self.values['EMS_BIND']}:{self.port}"
 
-    def platform_env(self) -> dict[str, str]:
-        """What every process started by ``ems up`` gets, secrets excluded."""
-        env = {
-            key: value
-            for key, value in self.values.items()
-            if key in PLATFORM_KEYS or key.startswith(PASSED_PREFIXES)
-        }
+    def child_env(self, kind: type[Platform]) -> dict[str, str]:
+        """What a process of this kind gets from this machine: exactly the variables its
+        settings class declares (secrets excluded: see :meth:`secret_env`). For a function
+        these win over stack.yml's Swarm values."""
+        wanted = kind.variables()
+        env = {key: value for key, value in self.values.items() if key in wanted}
         env["GATEWAY_URL"] = self.values.get("GATEWAY_URL") or f"http://127.0.0.1:{self.port}"
         return env
 
     def secret_env(self, names) -> dict[str, str]:
-        """Secrets as the environment fallback of ``ems_runtime.settings.secret``."""
+        """Secrets as the environment fallback of ``faas_ems.runtime.settings.secret``."""
         return {
             name.upper().replace("-", "_"): self.secrets[name]
             for name in names
@@ -129,17 +100,17 @@ class Config:
 
 def load(overrides: dict[str, str] | None = None) -> Config:
     values = dict(DEFAULTS)
-    values.update(read_dotenv(ROOT / ".env"))
-    values.update({k: v for k, v in os.environ.items() if k in DEFAULTS or k in PLATFORM_KEYS})
-    values.update({k: v for k, v in os.environ.items() if k.startswith(("EMS_", *PASSED_PREFIXES))})
+    values.update({k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None})
+    # All of it: each child gets only what its settings class declares (child_env).
+    values.update(os.environ)
     values.update(overrides or {})
     state_dir = Path(values.get("EMS_STATE_DIR") or STATE)
     return Config(values=values, secrets=_secrets(values, state_dir), state_dir=state_dir)
 
 
-def _generated(values: dict[str, str]) -> set[str]:
-    """Secrets made here when not given: the tokens, and the passwords of our own accounts."""
-    names = {"jwt-secret", "internal-token"}
+def _own_accounts(values: dict[str, str]) -> set[str]:
+    """The passwords of faas-ems's own accounts that the settings leave to this machine."""
+    names = set()
     if values["DB_USER"] == OWN_ACCOUNT:
         names.add("db-password")
     amqp = urlsplit(values["AMQP_URL"])
@@ -151,17 +122,48 @@ def _generated(values: dict[str, str]) -> set[str]:
 def _secrets(values: dict[str, str], state_dir: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     stored = state_dir / "secrets"
-    generated = _generated(values)
+    accounts = _own_accounts(values)
     for name in SECRET_NAMES:
         env_name = name.upper().replace("-", "_")
         value = os.environ.get(env_name) or values.get(env_name)
-        if not value and name in generated:
+        if not value and (name in GENERATED_TOKENS or name in accounts):
             path = stored / name
             if not path.is_file():
-                stored.mkdir(parents=True, exist_ok=True)
-                path.write_text(secrets.token_urlsafe(32))
-                path.chmod(0o600)
+                _keep(path, _machine_password(name) if name in accounts else None)
             value = path.read_text().strip()
         if value:
             found[name] = value
+    found.setdefault("basic-auth-user", GATEWAY_USER)
     return found
+
+
+def _machine_password(name: str) -> str:
+    """The password of one of faas-ems's own accounts on this machine's servers.
+
+    The accounts belong to the machine, not to one checkout: the first set-up makes
+    the password and keeps it in MACHINE_SECRETS (root's, when run as root), and every
+    later checkout takes the same one instead of resetting the account under the
+    others' feet.
+    """
+    shared = MACHINE_SECRETS / name
+    if os.access(shared, os.R_OK):
+        return shared.read_text().strip()
+    password = secrets.token_urlsafe(32)
+    if os.geteuid() == 0:
+        MACHINE_SECRETS.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shared.write_text(password)
+        shared.chmod(0o600)
+    return password
+
+
+def _keep(path: Path, value: str | None) -> None:
+    """Write a secret (a new one if none is given), mode 600, owned by whoever owns the
+    checkout's state folder's parent, so that a one-off `sudo make services` leaves
+    files its user can read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(value or secrets.token_urlsafe(32))
+    path.chmod(0o600)
+    owner = path.parent.parent.parent.stat()
+    if os.geteuid() == 0 and owner.st_uid != 0:
+        for made in (path.parent.parent, path.parent, path):
+            os.chown(made, owner.st_uid, owner.st_gid)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from urllib.parse import quote
 
 import psycopg
@@ -12,7 +10,7 @@ from psycopg.conninfo import make_conninfo
 from yoyo import get_backend, read_migrations
 
 from .config import Config
-from .paths import CONTEXTS, ROOT
+from .paths import CONTEXTS
 
 
 def contexts() -> list[str]:
@@ -48,18 +46,22 @@ def create_missing(config: Config) -> list[str]:
     return created
 
 
+def migration_url(config: Config, context: str) -> str:
+    """yoyo's URL for a context's database, every part quoted."""
+    password = config.secrets.get("db-password")
+    return (
+        f"postgresql+psycopg://{quote(config.values['DB_USER'], safe='')}"
+        f"{':' + quote(password, safe='') if password else ''}"
+        f"@{config.values['DB_HOST']}:{config.values['DB_PORT']}"
+        f"/{quote(database_name(config, context), safe='')}"
+    )
+
+
 def migrate(config: Config) -> dict[str, int]:
     """Apply each context's pending migrations; return how many ran per context."""
     applied = {}
     for context in contexts():
-        password = config.secrets.get("db-password")
-        url = (
-            f"postgresql+psycopg://{quote(config.values['DB_USER'], safe='')}"
-            f"{':' + quote(password, safe='') if password else ''}"
-            f"@{config.values['DB_HOST']}:{config.values['DB_PORT']}"
-            f"/{quote(database_name(config, context), safe='')}"
-        )
-        backend = get_backend(url)
+        backend = get_backend(migration_url(config, context))
         migrations = read_migrations(str(CONTEXTS / context / "migrations"))
         with backend.lock():
             pending = backend.to_apply(migrations)
@@ -72,9 +74,8 @@ def seed_admin(config: Config) -> bool:
     """Create the configured administrator unless that username exists."""
     if "identity" not in contexts():
         return False
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    seed = importlib.import_module("contexts.identity.seed")
+    from faas_ems.identity import seed
+
     with psycopg.connect(conninfo(config, database_name(config, "identity"))) as conn:
         return seed.ensure_admin(
             conn, config.values["EMS_ADMIN_USERNAME"], config.values["EMS_ADMIN_PASSWORD"]

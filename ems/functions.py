@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from faas_ems.runtime.settings import FunctionSettings
+
 from . import build
 from .config import Config
 from .processes import Child, base_env, free_port, python
@@ -57,9 +59,11 @@ class FunctionPool:
     def _env(self, port: int) -> dict[str, str]:
         env = base_env()
         env.update(self.spec.environment)
-        env.update(self.config.platform_env())
+        env.update(self.config.child_env(FunctionSettings))
         env.update(self.config.secret_env(self.spec.secrets))
         env.update(EMS_FUNCTION=self.spec.name, EMS_PORT=str(port), EMS_HOST="127.0.0.1")
+        # As the template's Dockerfile: the build context's own copy of faas_ems first.
+        env["PYTHONPATH"] = str(self.build_dir / "function")
         return env
 
     def _new_child(self, index: int) -> Child:

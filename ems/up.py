@@ -11,7 +11,11 @@ import time
 import aiohttp
 from aiohttp import web
 
-from . import databases, demo, services
+from connector.config import Config as ConnectorConfig
+from faas_ems.runtime.settings import Platform
+from socket_hub.config import HubConfig
+
+from . import callbacks, databases, demo, services
 from . import stack as stack_file
 from .config import Config
 from .functions import FunctionPool
@@ -62,8 +66,16 @@ class System:
         return int(forced) if forced else pool.spec.scale_min
 
     async def start(self) -> None:
-        app = create_app(self.pools, self.hub_urls, FRONTEND_DIST)
-        self.runner = web.AppRunner(app, access_log=None)
+        app = create_app(
+            self.pools,
+            self.hub_urls,
+            FRONTEND_DIST,
+            credentials=self.config.gateway_credentials,
+            callback_hosts=callbacks.allowed_hosts(self.config.get("EMS_CALLBACK_HOSTS")),
+        )
+        # Bodies pass as they came, like OpenFaaS's gateway: the function answers an encoding
+        # it does not take (415), rather than the gateway failing to decompress it (500).
+        self.runner = web.AppRunner(app, access_log=None, auto_decompress=False)
         await self.runner.setup()
         bind = self.config.values["EMS_BIND"]
         site = web.TCPSite(self.runner, bind, self.config.port)
@@ -109,9 +121,16 @@ class System:
             "the simulator fills the last two days, then publishes every 10 minutes"
         )
 
-    def _child(self, name: str, module: str, secrets: list[str], extra: dict[str, str]) -> Child:
+    def _child(
+        self,
+        name: str,
+        module: str,
+        secrets: list[str],
+        extra: dict[str, str],
+        kind: type[Platform] = Platform,
+    ) -> Child:
         env = base_env()
-        env.update(self.config.platform_env())
+        env.update(self.config.child_env(kind))
         env.update(self.config.secret_env(secrets))
         env.update(extra)
         return Child(
@@ -133,6 +152,7 @@ class System:
                 "socket_hub",
                 ["jwt-secret", "internal-token", "rabbitmq-password"],
                 {"HUB_HOST": "127.0.0.1", "HUB_PORT": str(port)},
+                HubConfig,
             ).start()
             self.children.append(child)
             self.hub_urls.append(f"http://127.0.0.1:{port}")
@@ -151,14 +171,25 @@ class System:
 
     def _start_connectors(self) -> None:
         """The queue connector (as many as configured) and the one cron connector."""
+        gateway = ["basic-auth-user", "basic-auth-password"]  # they list /system/functions
         self.children.append(
-            self._child("cron-connector-0", "connector.cron", ["internal-token"], {}).start()
+            self._child(
+                "cron-connector-0",
+                "connector.cron",
+                ["internal-token", *gateway],
+                {},
+                ConnectorConfig,
+            ).start()
         )
         if importlib.util.find_spec("connector.__main__") is None:
             return
         for index in range(int(self.config.get("EMS_CONNECTOR_REPLICAS") or 1)):
             child = self._child(
-                f"connector-{index}", "connector", ["internal-token", "rabbitmq-password"], {}
+                f"connector-{index}",
+                "connector",
+                ["internal-token", "rabbitmq-password", *gateway],
+                {},
+                ConnectorConfig,
             )
             self.children.append(child.start())
 
@@ -176,6 +207,7 @@ class System:
             f"  web app ({spa})               {url}/",
             f"  socket hub                    {url}/socket.io/",
             "",
+            "  gateway /system/ (basic auth): {} / {}".format(*self.config.gateway_credentials),
             f"  administrator: {self.config.values['EMS_ADMIN_USERNAME']} / "
             f"{self.config.values['EMS_ADMIN_PASSWORD']}",
             f"  logs: {self.config.state_dir / 'logs'}",

@@ -25,8 +25,11 @@ export default defineConfig({
     },
   },
   server: {
+    // the contract, which src/api/schema.test.ts checks schema.d.ts against
+    fs: { allow: ['.', '../docs'] },
     proxy: {
       '/function': backend,
+      '/openapi.yaml': backend,
       '/socket.io': { target: backend, ws: true },
     },
   },
@@ -36,5 +39,7 @@ export default defineConfig({
     include: ['src/**/*.test.tsx', 'src/**/*.test.ts'],
     css: false,
     globals: true,
+    // A deadline, not a speed check: a loaded two-core machine renders Mantine slowly.
+    testTimeout: 30_000,
   },
 });

@@ -16,7 +16,7 @@ import signal
 import sys
 from datetime import UTC, datetime
 
-from ems_runtime import settings
+from faas_ems.runtime import settings
 
 from .fleet import FleetError, from_file, from_gateway, parse_device, unique
 from .profile import LoadModel
@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> None:
             bar.update()
 
     publisher = ConfirmedPublisher(
-        args.amqp or settings.amqp_url(),
-        args.exchange or settings.exchange_name(),
+        args.amqp or settings.current().amqp_url,
+        args.exchange or settings.current().exchange,
         window=args.window,
         on_confirmed=confirmed,
     )

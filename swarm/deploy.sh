@@ -12,20 +12,24 @@
 #                                         is installed
 #   swarm/deploy.sh status
 #
-# Settings: EMS_STACK (ems), EMS_HTTP_PORT (8080), EMS_IMAGE_PREFIX (faas-ems), EMS_TAG
-# (latest), EMS_PUSH=1 to push the images (several nodes need them in a registry; set
-# EMS_IMAGE_PREFIX to it, and the function images in stack.yml likewise), FAAS_CLI
-# (faas-cli on PATH), EMS_BUILD_ARGS ("NAME=value ..." for every image build, e.g.
-# PYTHON_IMAGE=...; see docs/deployment.md), EMS_RESOLVE_IMAGE (always; `never` where no
-# registry answers).
+# Settings: EMS_STACK (ems), EMS_HTTP_PORT (8080, redirects), EMS_HTTPS_PORT (443),
+# EMS_IMAGE_PREFIX (faas-ems), EMS_TAG (latest), EMS_PUSH=1 to push the images (several
+# nodes need them in a registry; set EMS_IMAGE_PREFIX to it, and the function images in
+# stack.yml likewise). TLS: EMS_TLS_CERT and EMS_TLS_KEY (PEM files) become the tls-cert
+# and tls-key secrets; without them a self-signed pair for EMS_TLS_HOST (this host's
+# name) is made, once. FAAS_CLI (faas-cli on PATH), EMS_BUILD_ARGS ("NAME=value ..." for
+# every image build, e.g. PYTHON_IMAGE=...; see docs/deployment.md), EMS_RESOLVE_IMAGE
+# (always; `never` where no registry answers).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK="${EMS_STACK:-ems}"
 export EMS_HTTP_PORT="${EMS_HTTP_PORT:-8080}"
+export EMS_HTTPS_PORT="${EMS_HTTPS_PORT:-443}"
 export EMS_IMAGE_PREFIX="${EMS_IMAGE_PREFIX:-faas-ems}"
 export EMS_TAG="${EMS_TAG:-latest}"
-GATEWAY="http://127.0.0.1:${EMS_HTTP_PORT}"
+# nginx answers /system/ over HTTPS only; its certificate may be our own self-signed one.
+GATEWAY="https://127.0.0.1:${EMS_HTTPS_PORT}"
 FAAS_CLI="${FAAS_CLI:-faas-cli}"
 BUILD_FLAGS=()
 for arg in ${EMS_BUILD_ARGS:-}; do BUILD_FLAGS+=(--build-arg "$arg"); done
@@ -88,6 +92,30 @@ deploy_stack() {
         -c "$ROOT/swarm/stack.yml" "$STACK"
 }
 
+ensure_tls_secrets() {
+    if docker secret inspect tls-cert >/dev/null 2>&1; then
+        say "kept tls-cert and tls-key (exist)"
+        return
+    fi
+    local dir cert key host
+    if [[ -n "${EMS_TLS_CERT:-}" && -n "${EMS_TLS_KEY:-}" ]]; then
+        cert="$EMS_TLS_CERT" key="$EMS_TLS_KEY"
+        say "tls: the certificate in $cert"
+    else
+        need openssl "apt-get install -y openssl"
+        host="${EMS_TLS_HOST:-$(hostname -f)}"
+        dir="$(mktemp -d)" && cert="$dir/cert.pem" key="$dir/key.pem"
+        openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 825 -subj "/CN=$host" \
+            -addext "subjectAltName=DNS:$host,DNS:localhost,IP:127.0.0.1" \
+            -keyout "$key" -out "$cert" 2>/dev/null
+        (umask 077 && mkdir -p "$CREDENTIALS_DIR" && cp "$cert" "$CREDENTIALS_DIR/tls-cert.pem")
+        say "tls: self-signed for $host (browsers warn; trust $CREDENTIALS_DIR/tls-cert.pem or give EMS_TLS_CERT/EMS_TLS_KEY)"
+    fi
+    docker secret create --label project=faas-ems tls-cert "$cert" >/dev/null
+    docker secret create --label project=faas-ems tls-key "$key" >/dev/null
+    [[ -n "${dir:-}" ]] && rm -rf "$dir"
+}
+
 basic_auth_password() {
     [[ -f "$CREDENTIALS_DIR/basic-auth-password" ]] \
         || die "no $CREDENTIALS_DIR/basic-auth-password: the secret was made elsewhere; put it there"
@@ -99,7 +127,7 @@ wait_for_gateway() {
     password="$(basic_auth_password)"
     say "waiting for the gateway behind $GATEWAY/system/ ..."
     for attempt in $(seq 1 120); do
-        if curl -fsS -o /dev/null -u "admin:$password" "$GATEWAY/system/functions" 2>/dev/null; then
+        if curl -fsSk -o /dev/null -u "admin:$password" "$GATEWAY/system/functions" 2>/dev/null; then
             say "gateway answers (after ${attempt} tries)"
             return
         fi
@@ -117,11 +145,12 @@ deploy_functions() {
     # faas-cli looks for templates in ./template; ours lives in templates/ (git-ignored copy).
     say "faas-cli: template python3-ems from templates/"
     rm -rf template && mkdir template && cp -R templates/python3-ems template/
-    basic_auth_password | "$FAAS_CLI" login --gateway "$GATEWAY" --username admin --password-stdin
+    basic_auth_password | "$FAAS_CLI" login --tls-no-verify --gateway "$GATEWAY" \
+        --username admin --password-stdin
     say "faas-cli up -f stack.yml (build, deploy into network func_functions)"
     # --disable-stack-pull: the template is ours, copied above, not one from the store.
-    "$FAAS_CLI" up -f stack.yml --gateway "$GATEWAY" --disable-stack-pull "${push[@]}" \
-        "${BUILD_FLAGS[@]}"
+    "$FAAS_CLI" up -f stack.yml --tls-no-verify --gateway "$GATEWAY" --disable-stack-pull \
+        "${push[@]}" "${BUILD_FLAGS[@]}"
 }
 
 deploy_all() {
@@ -131,6 +160,7 @@ deploy_all() {
     ensure_labels
     say "secrets"
     "$ROOT/swarm/secrets.sh"
+    ensure_tls_secrets
     build_images
     deploy_stack
     if ! command -v "$FAAS_CLI" >/dev/null; then
@@ -140,7 +170,7 @@ deploy_all() {
         return
     fi
     deploy_functions
-    say "done: http://<this host>:${EMS_HTTP_PORT}/  (administrator: admin, password in $CREDENTIALS_DIR/admin-password)"
+    say "done: https://<this host>:${EMS_HTTPS_PORT}/  (administrator: admin, password in $CREDENTIALS_DIR/admin-password)"
     say "status: swarm/deploy.sh status; scale: swarm/deploy.sh scale <connector|hub|gateway|function NAME> N"
 }
 

@@ -17,9 +17,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +29,7 @@ import pika
 import psycopg
 import redis
 import requests
+from requests.adapters import HTTPAdapter
 
 from ems import config as ems_config
 from ems import databases
@@ -112,6 +115,7 @@ class TestStack:
         self.amqp_url = services.amqp_url(self.vhost)
         self.jwt_secret = secrets.token_urlsafe(32)
         self.internal_token = secrets.token_urlsafe(32)
+        self.gateway_auth = ("admin", secrets.token_urlsafe(24))  # for /system/*
         self.state_dir = Path(tempfile.mkdtemp(prefix=f"ems-test-{self.run_id}-"))
         self.settings_env = {
             "EMS_PORT": str(self.port),
@@ -126,6 +130,7 @@ class TestStack:
             "REDIS_URL": services.config.values["REDIS_URL"],
             "JWT_SECRET": self.jwt_secret,
             "INTERNAL_TOKEN": self.internal_token,
+            "BASIC_AUTH_PASSWORD": self.gateway_auth[1],
             "EMS_ADMIN_USERNAME": ADMIN_USERNAME,
             "EMS_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "EMS_REPLICAS": "1",
@@ -211,6 +216,13 @@ class TestStack:
         return [f"http://{address}" for address in found]
 
     # calls --------------------------------------------------------------------
+    def from_address(self, address: str) -> requests.Session:
+        """A session whose connections come from ``address`` (any of 127.0.0.0/8), so that
+        the gateway sees another caller, as a second machine would be."""
+        session = requests.Session()
+        session.mount("http://", SourceAddressAdapter(address))
+        return session
+
     def call(
         self,
         method: str,
@@ -220,14 +232,15 @@ class TestStack:
         json=None,
         data=None,
         headers: dict | None = None,
+        session: requests.Session | None = None,
         **kwargs,
     ) -> requests.Response:
-        """A call through the gateway, as the browser makes it."""
+        """A call through the gateway, as the browser makes it (from ``session``'s address)."""
         all_headers = dict(headers or {})
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
         kwargs.setdefault("timeout", 30)
-        return self.http.request(
+        return (session or self.http).request(
             method, self.url + path, json=json, data=data, headers=all_headers, **kwargs
         )
 
@@ -303,9 +316,16 @@ class TestStack:
                 message=f"monitoring's copy of device {device_id} owned by {owner_id}",
             )
 
+    def system(self, method: str, path: str, **kwargs) -> requests.Response:
+        """A call to the gateway's management API (``/system/<path>``), as faas-cli makes it."""
+        kwargs.setdefault("timeout", 30)
+        return self.http.request(
+            method, f"{self.url}/system/{path}", auth=self.gateway_auth, **kwargs
+        )
+
     def scale(self, function: str, replicas: int) -> None:
-        response = self.http.post(
-            f"{self.url}/system/scale-function/{function}", json={"replicas": replicas}, timeout=90
+        response = self.system(
+            "POST", f"scale-function/{function}", json={"replicas": replicas}, timeout=90
         )
         response.raise_for_status()
 
@@ -342,6 +362,30 @@ def running(
         yield system
     finally:
         system.stop()
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connects from a chosen local address."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__(pool_maxsize=64)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def in_parallel(count: int, call: Callable[[int], object]) -> list:
+    """``call(0) .. call(count - 1)``, all let go at once (one thread each); the results."""
+    start = threading.Barrier(count)
+
+    def run(index: int):
+        start.wait()
+        return call(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 def wait_for(predicate, *, timeout: float = 10.0, interval: float = 0.1, message: str = ""):

@@ -31,7 +31,7 @@ import pytest
 from connector.gateway import INTERNAL_HEADER, Function, parse_functions
 from ems.paths import ROOT
 from ems.processes import free_port
-from ems_runtime import auth
+from faas_ems.runtime import auth
 from tests.harness import SERVICES
 
 INTERNAL_TOKEN = "connector-test-token"

@@ -5,10 +5,12 @@ The probe function exists only as a handler folder and a stack.yml entry.
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 import subprocess
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -46,12 +48,18 @@ def probe_stack(tmp_path_factory):
             }
         )
     )
-    with running({"EMS_STACK_FILE": str(folder / "stack.yml"), "EMS_REPLICAS": ""}) as system:
+    settings = {
+        "EMS_STACK_FILE": str(folder / "stack.yml"),
+        "EMS_REPLICAS": "",
+        # A name that resolves to loopback, and one loopback address listed as itself.
+        "EMS_CALLBACK_HOSTS": "localhost, 127.0.0.2",
+    }
+    with running(settings) as system:
         yield system
 
 
 def test_functions_are_listed_with_labels_and_annotations(probe_stack):
-    listed = requests.get(probe_stack.url + "/system/functions", timeout=5).json()
+    listed = probe_stack.system("GET", "functions").json()
     assert [f["name"] for f in listed] == ["probe"]
     probe = listed[0]
     assert probe["annotations"] == {"topic": "probe.ping", "schedule": "* * * * *"}
@@ -69,6 +77,13 @@ def test_paths_and_bodies_reach_the_handler(probe_stack):
     assert probe_stack.call("GET", "/function/nothing-here").status_code == 404
 
 
+def test_encoded_paths_and_queries_reach_the_handler_as_sent(probe_stack):
+    """A ``?`` or a newline in a segment stays in it; ``&`` in a value stays in the value."""
+    response = probe_stack.call("GET", "/function/probe/echo/a%3Fb%0Ac?q=x%26y&n=1")
+    assert response.status_code == 200, response.text
+    assert response.json() == {"word": "a?b\nc", "query": {"q": ["x&y"], "n": ["1"]}}
+
+
 def test_calls_are_spread_across_replicas(probe_stack):
     pids = {probe_stack.call("GET", "/function/probe").json()["pid"] for _ in range(20)}
     assert len(pids) == 2
@@ -79,41 +94,159 @@ def test_scaling_starts_and_retires_replicas(probe_stack):
     pids = {probe_stack.call("GET", "/function/probe").json()["pid"] for _ in range(30)}
     assert len(pids) == 3
     probe_stack.scale("probe", 2)
-    listed = requests.get(probe_stack.url + "/system/function/probe", timeout=5).json()
+    listed = probe_stack.system("GET", "function/probe").json()
     assert listed["replicas"] == 2
 
 
-def test_async_call_answers_202_and_posts_the_result_back(probe_stack):
-    received = {}
+class CallbackReceiver:
+    """An HTTP server that keeps what is posted to it, on a chosen loopback address."""
 
-    class Callback(BaseHTTPRequestHandler):
-        def do_POST(self):
-            length = int(self.headers["Content-Length"])
-            received["body"] = json.loads(self.rfile.read(length))
-            received["status"] = self.headers["X-Function-Status"]
-            received["call_id"] = self.headers["X-Call-Id"]
-            self.send_response(200)
-            self.end_headers()
+    def __init__(self, address: str = "127.0.0.1"):
+        received = self.received = []
 
-        def log_message(self, *args):
-            pass
+        class Callback(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers["Content-Length"])
+                received.append((self.headers, json.loads(self.rfile.read(length))))
+                self.send_response(200)
+                self.end_headers()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Callback)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        response = probe_stack.call(
-            "POST",
-            "/async-function/probe/echo",
-            json={"later": True},
-            headers={"X-Callback-Url": f"http://127.0.0.1:{server.server_port}/done"},
-        )
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((address, 0), Callback)
+        self.port = self.server.server_port
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+
+
+def async_call(stack, path: str, callback: str, **kwargs):
+    return stack.call(
+        "POST", f"/async-function/{path}", headers={"X-Callback-Url": callback}, **kwargs
+    )
+
+
+def test_async_call_answers_202_and_posts_the_result_to_a_listed_host(probe_stack):
+    with CallbackReceiver("127.0.0.2") as receiver:
+        url = f"http://127.0.0.2:{receiver.port}/done"
+        response = async_call(probe_stack, "probe/echo", url, json={"later": True})
         assert response.status_code == 202
-        wait_for(lambda: "body" in received, timeout=10)
-        assert received["body"]["received"] == {"later": True}
-        assert received["status"] == "200"
-        assert received["call_id"] == response.headers["X-Call-Id"]
-    finally:
-        server.shutdown()
+        wait_for(lambda: receiver.received, timeout=10)
+        headers, body = receiver.received[0]
+        assert body["received"] == {"later": True}
+        assert headers["X-Function-Status"] == "200"
+        assert headers["X-Call-Id"] == response.headers["X-Call-Id"]
+
+
+def test_callbacks_go_nowhere_by_default(stack):
+    """The default allow-list is empty: a caller cannot have a profile posted anywhere."""
+    _, token = stack.create_user()
+    with CallbackReceiver() as receiver:
+        url = f"http://127.0.0.1:{receiver.port}/steal"
+        refused = async_call(stack, "users/me", url, token=token)
+        assert refused.status_code == 400
+        assert refused.json()["error"]["code"] == "callback_not_allowed"
+        for bad in ("file:///etc/passwd", "gopher://127.0.0.1/", "http://169.254.169.254/"):
+            assert async_call(stack, "users/me", bad, token=token).status_code == 400
+    assert receiver.received == []
+
+
+def test_an_unlisted_host_or_a_listed_name_for_loopback_gets_no_callback(probe_stack):
+    with CallbackReceiver() as receiver:
+        unlisted = async_call(probe_stack, "probe/echo", f"http://127.0.0.1:{receiver.port}/")
+        assert unlisted.status_code == 400
+        # "localhost" is listed, but the addresses it names are loopback ones that are not.
+        named = async_call(probe_stack, "probe/echo", f"http://localhost:{receiver.port}/x")
+        assert named.status_code == 202
+        wait_for(
+            lambda: f"callback to http://localhost:{receiver.port}/x failed" in probe_stack.logs(),
+            timeout=10,
+        )
+    assert receiver.received == []
+
+
+# the management API -----------------------------------------------------------------
+
+
+def test_the_management_api_needs_the_gateways_credentials(probe_stack):
+    url = probe_stack.url + "/system"
+    for method, path, body in [
+        ("GET", "/functions", None),
+        ("GET", "/function/probe", None),
+        ("POST", "/scale-function/probe", {"replicas": 0}),
+        ("GET", "/nothing-here", None),
+    ]:
+        for auth in (None, ("admin", "wrong"), ("someone", probe_stack.gateway_auth[1])):
+            response = requests.request(method, url + path, json=body, auth=auth, timeout=10)
+            assert response.status_code == 401, (path, auth)
+            assert response.headers["WWW-Authenticate"].startswith("Basic ")
+            assert response.json()["error"]["code"] == "unauthorized"
+    assert probe_stack.system("GET", "function/probe").json()["replicas"] == 2
+
+
+def test_the_management_api_refuses_other_origins_even_with_credentials(probe_stack):
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        response = probe_stack.system(
+            "POST", "scale-function/probe", json={"replicas": 0}, headers=headers
+        )
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "cross_origin"
+    same = probe_stack.system("GET", "functions", headers={"Origin": probe_stack.url})
+    assert same.status_code == 200
+    assert probe_stack.system("GET", "function/probe").json()["replicas"] == 2
+
+
+def test_unknown_management_paths_are_json_404s_not_the_web_app(probe_stack):
+    for path in ("nothing-here", "function/no-such-function", "alert"):
+        response = probe_stack.system("GET", path)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
+    scale = probe_stack.system("POST", "scale-function/no-such-function", json={"replicas": 1})
+    assert scale.status_code == 404 and scale.json()["error"]["code"] == "not_found"
+
+
+def test_ems_up_prints_the_management_credentials(probe_stack):
+    user, password = probe_stack.gateway_auth
+    assert f"gateway /system/ (basic auth): {user} / {password}" in probe_stack.logs(tail=200)
+
+
+# call ids and the hub's probes ------------------------------------------------------------
+
+
+def test_a_plain_call_id_is_kept_and_anything_else_replaced(probe_stack):
+    kept = probe_stack.call("GET", "/function/probe", headers={"X-Call-Id": "trace-42.a_b"})
+    assert kept.headers["X-Call-Id"] == "trace-42.a_b"
+    forged = "x status=200 path=/forged duration_ms=1"
+    replaced = probe_stack.call("GET", "/function/probe", headers={"X-Call-Id": forged})
+    assert replaced.status_code == 200
+    assert uuid.UUID(replaced.headers["X-Call-Id"])
+    log = probe_stack.logs("probe", tail=500)
+    assert f"call_id={replaced.headers['X-Call-Id']} " in log
+    assert "path=/forged" not in log
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/socket.io/%2e%2e/metrics",
+        "/socket.io/../metrics",
+        "/socket.io/%2E%2E/healthz",
+        "/socket.io/x/..%2f..%2fmetrics",
+        "/socket.io/metrics",
+    ],
+)
+def test_the_hubs_probes_are_not_reachable_through_the_socket_path(probe_stack, path):
+    connection = http.client.HTTPConnection("127.0.0.1", probe_stack.port, timeout=10)
+    connection.request("GET", path)  # sent as written, dots and escapes untouched
+    response = connection.getresponse()
+    text = response.read().decode(errors="replace")
+    connection.close()
+    assert "socket_hub_" not in text and '"hub_id"' not in text, (path, text[:200])
 
 
 def test_health_and_the_web_app_share_the_url(probe_stack):
@@ -125,9 +258,7 @@ def test_schedules_fire_on_time(probe_stack):
     """The probe's ``* * * * *`` schedule fires at the next minute (so: within 70 s)."""
 
     def invocations():
-        return requests.get(probe_stack.url + "/system/function/probe", timeout=5).json()[
-            "invocationCount"
-        ]
+        return probe_stack.system("GET", "function/probe").json()["invocationCount"]
 
     before = invocations()
     wait_for(lambda: invocations() > before, timeout=70, interval=1)

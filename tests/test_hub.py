@@ -9,6 +9,7 @@ support chat); the end-to-end alert uses real users and devices.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import queue
@@ -29,7 +30,7 @@ WAIT = 20.0
 
 
 def mint(secret: str, role: str = "client", *, lifetime: int = 3600, **claims) -> str:
-    """A token as auth-login issues it (ems_runtime.auth.issue_token's claims)."""
+    """A token as auth-login issues it (faas_ems.runtime.auth.issue_token's claims)."""
     now = int(time.time())
     user_id = str(uuid.uuid4())
     body = {
@@ -467,6 +468,24 @@ def test_typing_goes_to_the_other_side_and_clears_itself(stack, chat):
     assert seen_by_client["user"]["role"] == "admin"
     assert seen_by_client["typing"] is True
     assert not [data for data in client.received("chat:typing") if data["user"]["id"] == client_id]
+
+
+def test_typing_is_limited_per_connection(chat):
+    client, admin, first, client_id = chat
+    conversation_id = first["conversation_id"]
+    acks = [
+        client.call("chat:typing", {"conversation_id": conversation_id, "typing": n % 2 == 0})
+        for n in range(60)
+    ]
+    refused = [ack for ack in acks if "error" in ack]
+    assert len(refused) == 40 and {ack["error"]["code"] for ack in refused} == {"too_many_events"}
+    assert all("error" not in ack for ack in acks[:20])
+    relayed = 0
+    with contextlib.suppress(AssertionError):  # until none comes for a while
+        while True:
+            admin.next("chat:typing", timeout=1.5, where=lambda d: d["user"]["id"] == client_id)
+            relayed += 1
+    assert relayed == 20
 
 
 def test_typing_needs_a_flag_and_an_administrator_names_the_conversation(chat):

@@ -1,9 +1,9 @@
-"""Identity over HTTP: sign-in and its throttle, registration, users and profiles.
+"""Identity over HTTP: sign-in, registration, users and profiles.
 
-Most tests share the session's stack. Registration switched off, the last
-administrator and the login throttle need a system of their own (its only
-administrator is the seeded one, its Redis counters are its own), started once
-for the module by the ``locked_down`` fixture.
+Most tests share the session's stack. Registration switched off and the last
+administrator need a system of their own (its only administrator is the seeded
+one), started once for the module by the ``locked_down`` fixture. The throttles
+are in tests/test_throttles.py.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import jwt
 import pytest
 
-from tests.harness import ADMIN_PASSWORD, ADMIN_USERNAME, TestStack, running
+from tests.harness import ADMIN_USERNAME, TestStack, running
 from tests.identity_helpers import EventTap, error_code, expired_token, forged_token
+from tests.test_runtime import old_hash
 
 PASSWORD = "password-123"
 USER_KEYS = {"id", "username", "role", "name", "email", "timezone", "created_at", "updated_at"}
@@ -75,6 +77,21 @@ def test_login_returns_a_token_that_expires_and_the_user(stack):
     assert me.json()["id"] == user["id"]
 
 
+def test_a_hash_with_older_parameters_is_upgraded_at_the_next_sign_in(stack):
+    user, _ = stack.create_user()
+    with stack.db("identity") as db:
+        db.execute(
+            "UPDATE users SET password_hash = %s WHERE id = %s", [old_hash(PASSWORD), user["id"]]
+        )
+        assert login(stack, user["username"], PASSWORD).status_code == 200
+        stored = db.execute(
+            "SELECT password_hash FROM users WHERE id = %s", [user["id"]]
+        ).fetchone()[0]
+    assert stored.startswith("scrypt$131072$8$1$")
+    assert login(stack, user["username"], PASSWORD).status_code == 200
+    assert login(stack, user["username"], "not-the-password").status_code == 401
+
+
 def test_login_refuses_wrong_credentials_alike(stack):
     user, _ = stack.create_user()
     wrong_password = login(stack, user["username"], "not-the-password")
@@ -109,6 +126,29 @@ def test_login_only_answers_post(stack):
     response = stack.call("GET", "/function/auth-login")
     assert response.status_code == 405
     assert error_code(response) == "method_not_allowed"
+
+
+def test_signing_out_ends_that_token_until_it_expires_and_no_other(stack):
+    user, other_session = stack.create_user()
+    token = login(stack, user["username"], PASSWORD).json()["token"]
+    signed_out = stack.call("POST", "/function/auth-logout", token=token)
+    assert signed_out.status_code == 204, signed_out.text
+    refused = stack.call("GET", "/function/users/me", token=token)
+    assert refused.status_code == 401
+    assert error_code(refused) == "token_revoked"
+    again = stack.call("POST", "/function/auth-logout", token=token)
+    assert again.status_code == 401
+    assert stack.call("GET", "/function/users/me", token=other_session).status_code == 200
+    jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+    ttl = stack.services.redis().ttl(f"{stack.key_prefix}token-revoked:{jti}")
+    assert 8 * 3600 - 60 < ttl <= 8 * 3600 + 1, "kept as long as the token would have held"
+
+
+def test_signing_out_needs_a_token_and_a_post(stack):
+    anonymous = stack.call("POST", "/function/auth-logout")
+    assert anonymous.status_code == 401
+    assert error_code(anonymous) == "unauthorized"
+    assert stack.call("GET", "/function/auth-logout").status_code == 405
 
 
 # registration ----------------------------------------------------------------------
@@ -190,38 +230,6 @@ def test_registration_can_be_switched_off(locked_down):
     assert response.status_code == 403
     assert error_code(response) == "registration_closed"
     assert body["username"] not in usernames(locked_down)
-
-
-@pytest.fixture(scope="module")
-def sparing():
-    """A system that opens at most three accounts per address and window."""
-    with running({"REGISTRATIONS_PER_ADDRESS": "3"}) as system:
-        yield system
-
-
-def test_one_address_opens_only_so_many_accounts(sparing):
-    def register(body):
-        return sparing.call("POST", "/function/auth-register", json=body)
-
-    # Refused registrations do not count: only accounts opened do.
-    assert register(registration(email="not-an-email")).status_code == 422
-    for _ in range(3):
-        assert register(registration()).status_code == 201
-    body = registration()
-    refused = register(body)
-    assert refused.status_code == 429
-    assert error_code(refused) == "too_many_registrations"
-    assert int(refused.headers["Retry-After"]) > 0
-    assert body["username"] not in usernames(sparing)
-    # A forged address does not open a new allowance; administrators still create accounts.
-    forged = sparing.call(
-        "POST",
-        "/function/auth-register",
-        json=registration(),
-        headers={"X-Real-IP": "10.9.9.9", "X-Forwarded-For": "10.9.9.9"},
-    )
-    assert forged.status_code == 429
-    sparing.create_user()
 
 
 # the users list and creation (administrators) --------------------------------------
@@ -546,7 +554,7 @@ def test_refused_changes_announce_nothing(stack):
     assert events[0]["data"]["version"] == 2
 
 
-# a system of its own: the last administrator, the throttle ----------------------------
+# a system of its own: the last administrator ----------------------------
 def test_the_last_administrator_cannot_be_demoted_or_deleted(locked_down):
     admin = locked_down.call("GET", "/function/users/me", token=locked_down.admin_token).json()
     path = f"/function/users/{admin['id']}"
@@ -564,48 +572,3 @@ def test_the_last_administrator_cannot_be_demoted_or_deleted(locked_down):
     )
     assert demoted.json()["role"] == "client"
     assert locked_down.call("DELETE", path, token=locked_down.admin_token).status_code == 409
-
-
-def test_repeated_failures_lock_the_username_for_a_while(locked_down):
-    user, _ = locked_down.create_user()
-    bystander, _ = locked_down.create_user()
-    failures = [login(locked_down, user["username"], "wrong-password") for _ in range(5)]
-    assert [response.status_code for response in failures] == [401] * 5
-    locked = login(locked_down, user["username"].upper(), PASSWORD)
-    assert locked.status_code == 429
-    assert error_code(locked) == "too_many_attempts"
-    assert 0 < int(locked.headers["Retry-After"]) <= 900
-    assert login(locked_down, bystander["username"], PASSWORD).status_code == 200
-    assert login(locked_down, ADMIN_USERNAME, ADMIN_PASSWORD).status_code == 200
-
-
-def test_a_success_clears_the_username_count(locked_down):
-    user, _ = locked_down.create_user()
-    for _ in range(2):
-        for _ in range(4):
-            assert login(locked_down, user["username"], "wrong-password").status_code == 401
-        assert login(locked_down, user["username"], PASSWORD).status_code == 200
-
-
-def test_repeated_failures_from_one_address_lock_every_username(locked_down):
-    """Spraying many usernames from one address is throttled; forged X-Forwarded-For and
-    X-Real-IP headers do not help, since the address that counts is the one the gateway saw."""
-    user, _ = locked_down.create_user()
-    counter = f"{locked_down.key_prefix}login-failures:address:127.0.0.1"
-    store = locked_down.services.redis()
-    store.delete(counter)
-    try:
-        for attempt in range(20):
-            response = login(
-                locked_down,
-                new_username(),
-                "wrong-password",
-                headers={"X-Forwarded-For": f"10.0.0.{attempt}", "X-Real-IP": f"10.0.1.{attempt}"},
-            )
-            assert response.status_code == 401
-        locked = login(locked_down, user["username"], PASSWORD)
-        assert locked.status_code == 429
-        assert int(locked.headers["Retry-After"]) > 0
-    finally:
-        store.delete(counter)
-    assert login(locked_down, user["username"], PASSWORD).status_code == 200

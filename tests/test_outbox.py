@@ -3,7 +3,7 @@
 import json
 import uuid
 
-from ems_runtime.events import envelope
+from faas_ems.runtime.events import envelope
 from tests.identity_helpers import EventTap
 
 

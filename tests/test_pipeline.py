@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pika
 import pytest
 
-from contexts.monitoring.readings import parse_message
+from faas_ems.monitoring.readings import parse_message
 from tests.harness import running, wait_for
 from tests.identity_helpers import EventTap, settled
 

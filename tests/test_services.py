@@ -98,8 +98,13 @@ def test_the_first_run_installs_nothing_twice_and_starts_all_three(fresh):
         assert os.stat(secret).st_mode & 0o777 == 0o600
 
 
-def test_a_second_run_only_checks(fresh):
+@pytest.mark.parametrize("checkout", ["same", "another"])
+def test_a_second_run_only_checks(fresh, checkout, tmp_path):
+    """Again from the same checkout, or from another one (its own state folder): the
+    accounts belong to the machine, so neither resets a password under the other."""
     settings, ports, _ = fresh
+    if checkout == "another":
+        settings = {**settings, "EMS_STATE_DIR": str(tmp_path)}
     again = ems_services(settings, "--start")
     assert again.returncode == 0, again.stdout + again.stderr
     lines = again.stdout.splitlines()

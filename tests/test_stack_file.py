@@ -13,6 +13,7 @@ from ems.paths import ROOT, STACK_FILE
 # The gateway paths DESIGN.md fixes.
 PUBLIC_FUNCTIONS = {
     "auth-login",
+    "auth-logout",
     "auth-register",
     "users",
     "devices",
@@ -96,3 +97,12 @@ def test_every_function_that_checks_tokens_can_read_revocations():
         handler = (spec.handler / "handler.py").read_text()
         if TOKEN_CHECKS.search(handler) or "jwt-secret" in spec.secrets:
             assert {"jwt-secret", "redis-password"} <= set(spec.secrets), name
+
+
+def test_functions_the_connectors_trigger_hold_no_jwt_secret():
+    """They act for no user, so they must not be able to sign a token as one: chat-reply
+    reads a client's figures with the internal token instead."""
+    stack = stack_file.load()
+    for name, spec in stack.functions.items():
+        if spec.topics or "schedule" in spec.annotations:
+            assert "jwt-secret" not in spec.secrets, name

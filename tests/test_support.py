@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pika
 import pytest
 
-from tests.harness import wait_for
+from tests.harness import in_parallel, wait_for
 
 WAIT = 20.0
 AI_NAME = "Assistant (AI)"
@@ -219,6 +220,24 @@ def test_todays_and_yesterdays_consumption_come_from_monitoring(stack, client):
     assert f"{device['name']} 3.50 kWh" in earlier["text"]
 
 
+def test_the_bot_reads_a_clients_figures_in_one_internal_call(stack, client):
+    """chat-reply holds no jwt-secret: it asks monitoring, with the internal token, once."""
+    user, token = client
+    device = stack.monitored_device(user["id"], name=f"Oven {uuid.uuid4().hex[:4]}")
+    path = f"/function/consumption/clients/{user['id']}/figures"
+    as_client = stack.call("GET", path, token=token)
+    assert as_client.status_code == 403
+    figures = stack.call("GET", path + "?tz=Europe/Bucharest", headers=stack.internal_headers)
+    assert figures.status_code == 200, figures.text
+    assert [d["id"] for d in figures.json()["devices"]] == [device["id"]]
+    assert figures.json()["timezone"] == "Europe/Bucharest"
+
+    answer = ask(stack, user, token, "how much did I use yesterday?")
+    assert f"{device['name']} 0.00 kWh" in answer["text"]
+    calls = stack.logs("consumption", tail=2000).count(f"path=/clients/{user['id']}/figures ")
+    assert calls == 3, "the test's own two calls, and one for the answer"
+
+
 def test_the_alerts_rule_names_the_latest_alert(stack, client):
     user, token = client
     device = stack.monitored_device(
@@ -378,6 +397,30 @@ def test_a_client_writing_too_fast_is_slowed_down_but_an_administrator_is_not(st
     texts = [message["text"] for message in history(stack, token, conversation_id)]
     assert "one too many" not in texts and "message 20" in texts
     send(stack, admin_user(stack), "I am here.", conversation_id)
+
+
+def test_parallel_messages_from_one_client_store_exactly_the_minutes_allowance(stack, client):
+    user, token = client
+    first = send(stack, user, "talk to a human")  # the first of the 20; the bot goes quiet
+    conversation_id = first["conversation"]["id"]
+    hub = stack.from_address("127.0.0.70")
+
+    def post(number: int):
+        body = {"user": sender(user), "text": f"burst {number}", "conversation_id": conversation_id}
+        return stack.call(
+            "POST",
+            "/function/conversations/messages",
+            json=body,
+            headers=stack.internal_headers,
+            session=hub,
+        )
+
+    answers = in_parallel(40, post)
+    assert Counter(a.status_code for a in answers) == {201: 19, 429: 21}
+    for refused in (a for a in answers if a.status_code == 429):
+        assert int(refused.headers["Retry-After"]) > 0
+    texts = [message["text"] for message in history(stack, token, conversation_id)]
+    assert len([text for text in texts if text.startswith("burst ")]) == 19
 
 
 def test_read_receipts_are_stored_for_the_other_side_only(stack, client):

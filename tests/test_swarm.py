@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import http.client
 import http.server
 import importlib.metadata as metadata
 import json
@@ -23,6 +24,7 @@ import re
 import shlex
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -42,7 +44,7 @@ from connector.config import Config as ConnectorConfig
 from ems import build, databases
 from ems import stack as stack_file
 from ems.gateway import SPA_HEADERS
-from ems.paths import ROOT
+from ems.paths import OPENAPI, ROOT
 from ems.processes import free_port
 from socket_hub.census import Census
 from socket_hub.config import HubConfig
@@ -290,6 +292,8 @@ def test_secrets_are_external_and_cover_every_function(swarm, functions):
     script = (SWARM / "secrets.sh").read_text()
     made = set(re.search(r"RANDOM_SECRETS=\(([^)]*)\)", script).group(1).split())
     made |= {"basic-auth-user", "gemini-api-key"}
+    deploy = (SWARM / "deploy.sh").read_text()
+    made |= {name for name in ("tls-cert", "tls-key") if f"faas-ems {name} " in deploy}
     assert made == set(declared)
 
 
@@ -379,12 +383,13 @@ def test_rabbitmq_definitions_match_what_connector_and_hub_declare(
     connection = pika.BlockingConnection(pika.URLParameters(SERVICES.amqp_url(vhost)))
     try:
         channel = connection.channel()
-        delays = ConnectorConfig.__dataclass_fields__["retry_delays"].default
+        delays = ConnectorConfig.model_fields["retry_delays"].default
         for name, spec in functions.functions.items():
             if spec.topics:  # an inequivalent queue would close the channel here
                 topology.declare(channel, "ems", "ems.", name, spec.topics, delays)
         monkeypatch.setenv("INTERNAL_TOKEN", "unused")
-        declare_hub_queues(channel, HubConfig.from_environment())
+        monkeypatch.setenv("JWT_SECRET", "unused")
+        declare_hub_queues(channel, HubConfig.read())
     finally:
         connection.close()
     assert broker_bindings(vhost) == imported, "the code binds topics the definitions lack"
@@ -406,22 +411,24 @@ def test_build_context_is_complete(image):
     assert {".venv", ".env", "frontend/node_modules"} <= set(ignored)
 
 
-def module_file(root: Path, module: str) -> Path | None:
-    base = root.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+def module_file(roots: list[Path], module: str) -> Path | None:
+    """Where ``module`` is found on ``roots`` (an image's sys.path), if it is ours."""
+    for root in roots:
+        base = root.joinpath(*module.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
     return None
 
 
-def third_party_imports(root: Path, entries: list[str]) -> set[str]:
+def third_party_imports(roots: list[Path], entries: list[str]) -> set[str]:
     """Top-level names imported at module level by the entry modules and everything of
-    theirs they import, that are neither the standard library nor files in ``root``."""
+    theirs they import, that are neither the standard library nor files on ``roots``."""
     found: set[str] = set()
     todo, seen = list(entries), set()
     while todo:
         module = todo.pop()
-        path = module_file(root, module)
+        path = module_file(roots, module)
         if path is None or path in seen:
             continue
         seen.add(path)
@@ -439,7 +446,7 @@ def third_party_imports(root: Path, entries: list[str]) -> set[str]:
                     names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             for name in names:
                 top = name.split(".")[0]
-                if module_file(root, top) is not None:
+                if module_file(roots, top) is not None:
                     todo.append(name)
                 elif top not in sys.stdlib_module_names and top != "__future__":
                     found.add(top)
@@ -492,7 +499,7 @@ def test_image_installs_what_its_code_imports(image, tmp_path):
     workdir, _ = assemble(PYTHON_IMAGES[image], tmp_path)
     installed = installed_closure(pip_requirements(PYTHON_IMAGES[image]))
     providers = metadata.packages_distributions()
-    for name in sorted(third_party_imports(workdir, ENTRY_MODULES[image])):
+    for name in sorted(third_party_imports([workdir], ENTRY_MODULES[image])):
         dists = {d.lower().replace("_", "-") for d in providers.get(name, [name])}
         assert dists & installed, (
             f"{image} imports {name} but its Dockerfile installs none of {dists}"
@@ -514,7 +521,8 @@ def test_function_image_installs_what_its_code_imports(name, tmp_path):
     requirements += requirement_lines(context / "function" / "requirements.txt")
     installed = installed_closure(requirements)
     providers = metadata.packages_distributions()
-    for module in sorted(third_party_imports(context, ["index"])):
+    # The template's PYTHONPATH: the platform package sits in function/.
+    for module in sorted(third_party_imports([context, context / "function"], ["index"])):
         dists = {d.lower().replace("_", "-") for d in providers.get(module, [module])}
         assert dists & installed, f"{name} imports {module}: add it to its requirements.txt"
 
@@ -561,7 +569,7 @@ def stop(process: subprocess.Popen) -> int:
 
 def test_connector_image_runs_and_reports_healthy(stack, tmp_path):
     workdir, stage = assemble(PYTHON_IMAGES["connector"], tmp_path / "root")
-    assert_code_comes_from(workdir, ["connector", "ems_runtime", "connector.cron"])
+    assert_code_comes_from(workdir, ["connector", "faas_ems.runtime", "connector.cron"])
     alive = tmp_path / "connector.alive"
     env = {**stack_env(stack), "CONNECTOR_ALIVE_FILE": str(alive)}
     log = (tmp_path / "connector.log").open("wb")
@@ -591,7 +599,7 @@ def test_cron_connector_from_the_connector_image_starts_and_stops(stack, tmp_pat
 
 def test_hub_image_serves_healthz(stack, tmp_path):
     workdir, stage = assemble(PYTHON_IMAGES["socket-hub"], tmp_path / "root")
-    assert_code_comes_from(workdir, ["socket_hub", "ems_runtime"])
+    assert_code_comes_from(workdir, ["socket_hub", "faas_ems.runtime"])
     port = free_port()
     env = {**stack_env(stack), "HUB_HOST": "127.0.0.1", "HUB_PORT": str(port)}
     log = (tmp_path / "hub.log").open("wb")
@@ -652,7 +660,8 @@ def test_hub_health_fails_once_its_consumer_is_stopped(monkeypatch):
     """A replica whose consumer no longer runs would never deliver an alert: unhealthy,
     so Swarm replaces it."""
     monkeypatch.setenv("INTERNAL_TOKEN", "unused")
-    config = HubConfig.from_environment()
+    monkeypatch.setenv("JWT_SECRET", "unused")
+    config = HubConfig.read()
     consumer = EventConsumer(config, deliver=None)
     census = Census(redis_asyncio.from_url(config.redis_url), "unused:", "probe")
     probes = Probes("probe", census, consumer, session_watch=None)
@@ -712,23 +721,46 @@ def test_simulator_image_command_runs(tmp_path):
 # --- nginx in front of the real gateway and hub -----------------------------------------
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1, as swarm/deploy.sh makes one when none is given."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextlib.contextmanager
-def running_nginx(tmp_path: Path, dns: FakeDns, gateway_port: int, hub_port: int):
+def running_nginx(tmp_path: Path, dns: FakeDns, gateway_port: int, hub_port: int, monkeypatch):
     """nginx with swarm/nginx.conf, asking ``dns`` for the Swarm names (gateway,
-    tasks.socket-hub) as it asks Docker's embedded DNS in the stack."""
+    tasks.socket-hub) as it asks Docker's embedded DNS in the stack; its TLS secrets are
+    a fresh self-signed pair, which the test's requests trust. Yields its two origins."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         pytest.fail("nginx is not installed: `make test-tools` (apt-get install nginx-light)")
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    port = free_port()
+    port, tls_port = free_port(), free_port()
     site = tmp_path / "html"
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>faas-ems</title>")
+    # the contract, where the frontend image puts it
+    dockerfile = DOCKERFILES["frontend"].read_text()
+    copied = re.search(r"^COPY docs/openapi.yaml /usr/share/nginx/html/(\S+)$", dockerfile, re.M)
+    assert copied, "frontend/Dockerfile does not put docs/openapi.yaml beside the app"
+    shutil.copy(OPENAPI, site / copied.group(1))
+    cert, key = self_signed(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
     server = NGINX_CONF.read_text()
     for swarm_value, here in [
         ("resolver 127.0.0.11 ", f"resolver 127.0.0.1:{dns.port} "),
         ("gateway:8080;", f"gateway:{gateway_port};"),
         ("tasks.socket-hub:8000;", f"tasks.socket-hub:{hub_port};"),
         ("listen 8080;", f"listen 127.0.0.1:{port};"),
+        ("listen 8443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
+        ("/run/secrets/tls-cert;", f"{cert};"),
+        ("/run/secrets/tls-key;", f"{key};"),
         ("root /usr/share/nginx/html;", f"root {site};"),
     ]:
         assert server.count(swarm_value) == 1, swarm_value
@@ -745,28 +777,37 @@ def running_nginx(tmp_path: Path, dns: FakeDns, gateway_port: int, hub_port: int
     tested = subprocess.run([*argv, "-t"], capture_output=True, text=True)
     assert tested.returncode == 0, tested.stderr
     process = subprocess.Popen(argv, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+    urls = {"http": f"http://127.0.0.1:{port}", "https": f"https://127.0.0.1:{tls_port}"}
 
     def up():
         try:
-            return requests.get(url + "/healthz", timeout=1).status_code == 200
+            return all(requests.get(url + "/healthz", timeout=1).ok for url in urls.values())
         except requests.ConnectionError:
             return False
 
     try:
         wait_for(up, timeout=15, message="nginx did not start")
-        yield url
+        yield urls
     finally:
         process.terminate()
         process.wait(10)
 
 
 @pytest.fixture
-def nginx(stack, tmp_path):
+def nginx_site(stack, tmp_path, monkeypatch):
     """nginx in front of `ems up`, which serves /function/* and /socket.io/ itself."""
     records = {"gateway": "127.0.0.1", "tasks.socket-hub": "127.0.0.1"}
-    with FakeDns(records) as dns, running_nginx(tmp_path, dns, stack.port, stack.port) as url:
-        yield url
+    with (
+        FakeDns(records) as dns,
+        running_nginx(tmp_path, dns, stack.port, stack.port, monkeypatch) as urls,
+    ):
+        yield urls
+
+
+@pytest.fixture
+def nginx(nginx_site):
+    """The HTTPS origin browsers use."""
+    return nginx_site["https"]
 
 
 def test_nginx_serves_the_app_and_public_functions_on_one_origin(nginx, stack, functions):
@@ -790,6 +831,16 @@ def test_nginx_serves_the_app_and_public_functions_on_one_origin(nginx, stack, f
         assert response.json().get("error", {}).get("message") != "no such function", name
 
 
+def test_nginx_serves_the_contract_as_ems_up_does(nginx, stack):
+    served = requests.get(nginx + "/openapi.yaml", timeout=5)
+    local = requests.get(stack.url + "/openapi.yaml", timeout=5)
+    assert served.status_code == local.status_code == 200
+    assert served.content == local.content == OPENAPI.read_bytes()
+    for answer in (served, local):
+        assert answer.headers["Content-Type"].startswith("application/yaml")
+        assert answer.headers["Cache-Control"] == "no-cache"
+
+
 def test_nginx_keeps_internal_functions_inside(nginx, stack, functions):
     for name in set(functions.functions) - public_functions(functions):
         for path in (f"/function/{name}", f"/function/{name}/", f"/async-function/{name}"):
@@ -804,6 +855,33 @@ def test_nginx_passes_socket_io_to_the_hub(nginx):
     handshake = requests.get(nginx + "/socket.io/?EIO=4&transport=polling", timeout=10)
     assert handshake.status_code == 200, handshake.text
     assert handshake.text.startswith("0{") and '"sid"' in handshake.text
+
+
+def test_nginx_sends_plain_http_to_https_and_asks_browsers_to_stay(nginx_site):
+    plain, secure = nginx_site["http"], nginx_site["https"]
+    for path in ("/", "/devices/42?x=1", "/function/users/me"):
+        moved = requests.get(plain + path, allow_redirects=False, timeout=5)
+        assert moved.status_code == 301, path
+        assert moved.headers["Location"] == f"https://127.0.0.1{path}"
+        assert "Strict-Transport-Security" not in moved.headers
+    assert requests.get(plain + "/healthz", timeout=5).text == "ok\n"  # the container's probe
+    for path in ("/", "/function/auth-login", "/nothing"):
+        served = requests.get(secure + path, timeout=5)
+        assert served.headers["Strict-Transport-Security"].startswith("max-age=31536000"), path
+
+
+def test_nginx_keeps_the_hubs_probes_inside(nginx):
+    host, port = nginx.removeprefix("https://").split(":")
+    for path in ("/socket.io/%2e%2e/metrics", "/socket.io/../healthz", "/socket.io/metrics"):
+        connection = http.client.HTTPSConnection(
+            host, int(port), timeout=10, context=ssl.create_default_context(
+                cafile=os.environ["REQUESTS_CA_BUNDLE"]
+            ),
+        )  # fmt: skip
+        connection.request("GET", path)  # sent as written
+        text = connection.getresponse().read().decode(errors="replace")
+        connection.close()
+        assert "socket_hub_" not in text and '"hub_id"' not in text, path
 
 
 class Answering(http.server.BaseHTTPRequestHandler):
@@ -838,7 +916,7 @@ def answering_on(addresses: list[str], port: int):
 @pytest.mark.parametrize(
     "name, path", [("gateway", "/function/users"), ("tasks.socket-hub", "/socket.io/")]
 )
-def test_nginx_follows_a_service_to_its_new_address(tmp_path, name, path):
+def test_nginx_follows_a_service_to_its_new_address(tmp_path, monkeypatch, name, path):
     """A replaced task has a new address: nginx must find it without being restarted."""
     port = free_port()
     old, new = "127.0.0.2", "127.0.0.3"
@@ -846,8 +924,9 @@ def test_nginx_follows_a_service_to_its_new_address(tmp_path, name, path):
     with (
         answering_on([old, new], port),
         FakeDns(records) as dns,
-        running_nginx(tmp_path, dns, port, port) as url,
+        running_nginx(tmp_path, dns, port, port, monkeypatch) as urls,
     ):
+        url = urls["https"]
         assert requests.get(url + path, timeout=10).json()["address"] == old
         dns.records[name] = new
 
@@ -858,7 +937,7 @@ def test_nginx_follows_a_service_to_its_new_address(tmp_path, name, path):
 
 
 @pytest.mark.parametrize("path", ["/function/users/me", "/system/functions", "/socket.io/"])
-def test_nginx_passes_on_the_callers_host_and_address_everywhere(tmp_path, path):
+def test_nginx_passes_on_the_callers_host_and_address_everywhere(tmp_path, monkeypatch, path):
     """The hub admits a WebSocket only from the page's own origin (Host), and the
     sign-in throttles count per X-Real-IP: every location must send both."""
     port = free_port()
@@ -866,10 +945,11 @@ def test_nginx_passes_on_the_callers_host_and_address_everywhere(tmp_path, path)
     with (
         answering_on(["127.0.0.2"], port),
         FakeDns(records) as dns,
-        running_nginx(tmp_path, dns, port, port) as url,
+        running_nginx(tmp_path, dns, port, port, monkeypatch) as urls,
     ):
+        url = urls["https"]
         spoofed = {"X-Real-IP": "203.0.113.9", "Upgrade": "websocket", "Connection": "Upgrade"}
         headers = requests.get(url + path, headers=spoofed, timeout=10).json()["headers"]
-    assert headers["Host"] == headers["X-Forwarded-Host"] == url.removeprefix("http://")
+    assert headers["Host"] == headers["X-Forwarded-Host"] == url.removeprefix("https://")
     assert headers["X-Real-IP"] == "127.0.0.1"
     assert headers["Upgrade"] == "websocket" and headers["Connection"] == "upgrade"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.harness import wait_for
 from tests.identity_helpers import settled
 
@@ -155,3 +157,13 @@ def test_a_deletion_is_final_whatever_arrives_late(stack):
     publish_all(stack, [device_event("device.created", device_id, 1), deleted, *late, deleted])
     copy = monitoring_copy(stack, device_id)
     assert (copy["deleted"], copy["version"]) == (True, 4)
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "Europe/" + "x" * 300, 42])
+def test_a_device_event_with_a_bad_zone_is_refused_with_its_reason(stack, zone):
+    event = device_event("device.created", str(uuid.uuid4()), 1, timezone=zone)
+    response = stack.call(
+        "POST", "/function/monitoring-sync", json=event, headers=stack.internal_headers
+    )
+    assert response.status_code == 422, response.text
+    assert "timezone" in response.json()["error"]["message"]

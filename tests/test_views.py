@@ -464,11 +464,13 @@ def test_the_longest_ranges_are_served_and_one_day_more_is_refused(
     }
 
 
-def test_a_bad_summary_zone_is_refused(stack, people):
+@pytest.mark.parametrize("zone", ["Utopia", "Europe/" + "x" * 300, "Europe/../../etc/passwd"])
+def test_a_bad_summary_zone_is_refused(stack, people, zone):
+    """Also a name too long to be a file, which the zone lookup once tried to open."""
     response = stack.call(
-        "GET", "/function/consumption/summary", token=people["owner_token"], params={"tz": "Utopia"}
+        "GET", "/function/consumption/summary", token=people["owner_token"], params={"tz": zone}
     )
-    assert response.status_code == 422
+    assert response.status_code == 422, response.text
     assert set(response.json()["error"]["fields"]) == {"tz"}
 
 
@@ -579,6 +581,51 @@ def test_acknowledging_is_for_the_owner_or_an_admin_and_keeps_the_first_time(
     assert by_admin.status_code == 200 and by_admin.json()["acknowledged_at"]
 
 
+def alert_count(stack, token: str, **query) -> dict:
+    response = stack.call("GET", "/function/alerts/count", token=token, params=query)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_alert_count_is_not_capped_like_the_list(stack, people):
+    """More open alerts than a list holds: the count says how many there are."""
+    device = stack.monitored_device(people["owner"]["id"], max_hourly_kwh=1)
+    device_id, owner_id = device["id"], people["owner"]["id"]
+    first_hour = datetime(2026, 1, 1, tzinfo=UTC)
+    with stack.db("monitoring") as db:
+        for n in range(60):
+            db.execute(
+                "INSERT INTO alerts (id, device_id, owner_id, hour_start, total_kwh, limit_kwh,"
+                " acknowledged_at) VALUES (%s, %s, %s, %s, 2, 1, %s)",
+                [uuid.uuid4(), device_id, owner_id, first_hour + n * HOUR,
+                 datetime.now(UTC) if n < 5 else None],
+            )  # fmt: skip
+    assert len(alerts(stack, people["owner_token"], device_id=device_id)) == 50  # the default cap
+
+    mine = alert_count(stack, people["owner_token"], unacknowledged="true")
+    assert mine["by_device"][device_id] == 55
+    assert mine["total"] == sum(mine["by_device"].values())
+    assert alert_count(stack, people["owner_token"], device_id=device_id) == {
+        "total": 60,
+        "by_device": {device_id: 60},
+    }
+    assert alert_count(stack, people["admin_token"], device_id=device_id, unacknowledged="1") == {
+        "total": 55,
+        "by_device": {device_id: 55},
+    }
+    nothing = {"total": 0, "by_device": {}}
+    assert alert_count(stack, people["other_token"], device_id=device_id) == nothing
+
+
+@pytest.mark.parametrize("query", [{"unacknowledged": "maybe"}, {"device_id": "meter-1"}])
+def test_bad_alert_count_filters_are_refused(stack, people, query):
+    response = stack.call(
+        "GET", "/function/alerts/count", token=people["owner_token"], params=query
+    )
+    assert response.status_code == 422, response.text
+    assert set(response.json()["error"]["fields"]) == set(query)
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
@@ -586,6 +633,7 @@ def test_acknowledging_is_for_the_owner_or_an_admin_and_keeps_the_first_time(
         ({"limit": "501"}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"limit": "-1"}, "limit"),
+        ({"limit": "²"}, "limit"),
         ({"unacknowledged": "maybe"}, "unacknowledged"),
         ({"device_id": "meter-1"}, "device_id"),
     ],

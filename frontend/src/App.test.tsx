@@ -1,4 +1,5 @@
 import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { App } from './App';
 import { readSession } from './auth/storage';
 import { ADMIN, CLIENT, renderApp, stubFetch } from './test/render';
@@ -20,18 +21,45 @@ describe('App', () => {
     stubFetch({
       '/function/devices': () => [401, { error: { code: 'token_expired', message: 'expired' } }],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/devices' });
     expect(await screen.findByText('Your session has ended. Please sign in again.')).toBeInTheDocument();
     expect(readSession()).toBeNull();
   });
 
+  it('revokes the token on the server when the user signs out', async () => {
+    const calls = stubFetch({
+      '/function/devices': () => [200, []],
+      '/function/consumption/summary': () => [200, []],
+      '/function/alerts': () => [200, []],
+      '/function/auth-logout': () => [204, null],
+    });
+    renderApp(<App />, { user: CLIENT, route: '/devices' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    const logout = calls.find((call) => call.path === '/function/auth-logout');
+    expect(logout?.init?.method).toBe('POST');
+    expect(new Headers(logout?.init?.headers).get('Authorization')).toBe('Bearer test-token');
+    expect(readSession()).toBeNull();
+  });
+
+  it('does not call sign-out for a token the server already refused', async () => {
+    const calls = stubFetch({
+      '/function/devices': () => [401, { error: { code: 'token_revoked', message: 'revoked' } }],
+      '/function/consumption/summary': () => [200, []],
+      '/function/alerts': () => [200, []],
+    });
+    renderApp(<App />, { user: CLIENT, route: '/devices' });
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(calls.some((call) => call.path === '/function/auth-logout')).toBe(false);
+  });
+
   it('keeps the session on other errors', async () => {
     stubFetch({
       '/function/devices': () => [500, { error: { code: 'internal', message: 'Something broke' } }],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/devices' });
     expect(await screen.findByText('Could not load your devices')).toBeInTheDocument();
@@ -42,7 +70,7 @@ describe('App', () => {
     stubFetch({
       '/function/devices': () => [200, []],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/admin/users' });
     expect(await screen.findByRole('heading', { name: 'My devices' })).toBeInTheDocument();
@@ -53,7 +81,7 @@ describe('App', () => {
     stubFetch({
       '/function/devices': () => [200, []],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
       '/function/conversations': () => [200, []],
     });
     renderApp(<App />, { user: ADMIN, route: '/' });

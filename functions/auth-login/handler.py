@@ -1,10 +1,13 @@
-"""POST /function/auth-login: a token for the right username and password."""
+"""POST /function/auth-login: a token for the right username and password.
 
-from ems_runtime import auth
-from ems_runtime.validation import validate
-from ems_runtime.web import HTTPError, Routes, json_body
+The attempt is counted before the password is checked and given back if it was
+right (see ``faas_ems.identity.throttle``).
+"""
 
-from .contexts.identity import throttle, users
+from faas_ems.identity import throttle, users
+from faas_ems.runtime import auth
+from faas_ems.runtime.validation import validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body
 
 routes = Routes()
 
@@ -12,13 +15,11 @@ routes = Routes()
 @routes.post("/")
 def login(event):
     credentials = validate(json_body(event), users.LOGIN_FIELDS)
-    username, address = credentials["username"], throttle.client_address(event)
-    throttle.ensure_allowed(username, address)
-    user = users.authenticate(username, credentials["password"])
+    attempt = throttle.attempt(credentials["username"], throttle.client_address(event))
+    user = users.authenticate(credentials["username"], credentials["password"])
     if user is None:
-        throttle.record_failure(username, address)
         raise HTTPError(401, "invalid_credentials", "wrong username or password")
-    throttle.record_success(username)
+    attempt.succeeded()
     token, expires_at = auth.issue_token(user)
     return {"token": token, "expires_at": expires_at, "user": users.representation(user)}
 

@@ -1,26 +1,24 @@
 """POST /function/auth-register: anyone opens a client account, while it is allowed.
 
-At most ``REGISTRATIONS_PER_ADDRESS`` accounts per address and window (see throttle).
+At most ``REGISTRATIONS_PER_ADDRESS`` sign-ups per address and window, counted
+before the password is hashed, accounts opened or not (see throttle).
 """
 
-from ems_runtime import settings
-from ems_runtime.validation import validate
-from ems_runtime.web import HTTPError, Routes, json_body
-
-from .contexts.identity import throttle, users
+from faas_ems.identity import throttle, users
+from faas_ems.runtime import settings
+from faas_ems.runtime.validation import validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body
 
 routes = Routes()
 
 
 @routes.post("/")
 def register(event):
-    if not settings.bool_setting("EMS_SELF_REGISTRATION", True):
+    if not settings.current().ems_self_registration:
         raise HTTPError(403, "registration_closed", "accounts are opened by an administrator here")
-    address = throttle.client_address(event)
-    throttle.ensure_registration_allowed(address)
     fields = validate(json_body(event), users.REGISTER_FIELDS)
+    throttle.register_attempt(throttle.client_address(event))
     user = users.create({**fields, "role": "client"})
-    throttle.record_registration(address)
     return users.representation(user), 201
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from ems_runtime import db, outbox
-from ems_runtime.auth import require_internal
-from ems_runtime.validation import UUID_PATTERN, Field, validate
-from ems_runtime.web import HTTPError, guarded, json_body
-
-from .contexts.support import conversations, messages, notify, responder
-from .contexts.support.user_facts import UserFacts
+from faas_ems.runtime import db, outbox
+from faas_ems.runtime.auth import require_internal
+from faas_ems.runtime.validation import UUID_PATTERN, Field, validate
+from faas_ems.runtime.web import HTTPError, guarded, json_body
+from faas_ems.support import conversations, messages, notify, responder
+from faas_ems.support.user_facts import UserFacts
 
 log = logging.getLogger("ems.chat-reply")
 

@@ -1,13 +1,20 @@
 """/function/consumption: a device's use by hour of a local day, by range, and today's summary.
 
 Owners and administrators only; someone else's device is answered as not found.
+Internal (``X-Internal-Token``, for the support bot): one client's figures at once.
 """
 
-from ems_runtime import auth, db
-from ems_runtime.web import Routes
-
-from .contexts.monitoring import consumption_views, csv_export, view_params, visible_devices
-from .contexts.monitoring.view_params import DayQuery
+from faas_ems.monitoring import (
+    client_figures,
+    consumption_views,
+    csv_export,
+    view_params,
+    visible_devices,
+)
+from faas_ems.monitoring.view_params import DayQuery
+from faas_ems.runtime import auth, db
+from faas_ems.runtime.validation import parse_uuid
+from faas_ems.runtime.web import Routes
 
 routes = Routes()
 
@@ -35,6 +42,14 @@ def summary(event):
     tz = view_params.summary_zone(event.query, caller.timezone)
     with db.connection() as conn:
         return consumption_views.summary(conn, visible_devices.every(conn, caller), tz)
+
+
+@routes.get("/clients/<user_id>/figures")
+def figures(event, user_id):
+    auth.require_internal(event)
+    tz = view_params.summary_zone(event.query, "UTC")
+    with db.connection() as conn:
+        return client_figures.for_client(conn, parse_uuid(user_id, "user"), tz)
 
 
 handle = routes

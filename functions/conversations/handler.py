@@ -7,13 +7,13 @@ store a message, mark messages read, read one conversation.
 
 from __future__ import annotations
 
-from ems_runtime import db, outbox
-from ems_runtime.auth import is_internal, require_admin, require_internal, require_user
-from ems_runtime.validation import UUID_PATTERN, Field, parse_uuid, validate
-from ems_runtime.web import HTTPError, Routes, json_body, not_found, query_param
-
-from .contexts.support import chat, conversations, messages, notify, pace
-from .contexts.support.messages import Sender
+from faas_ems.runtime import db, outbox
+from faas_ems.runtime.auth import is_internal, require_admin, require_internal, require_user
+from faas_ems.runtime.errors import Invalid, NotFound
+from faas_ems.runtime.validation import UUID_PATTERN, Field, parse_uuid, validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body, query_param
+from faas_ems.support import chat, conversations, messages, notify, pace
+from faas_ems.support.messages import Sender
 
 routes = Routes()
 
@@ -28,9 +28,9 @@ def _sender(body: dict) -> Sender:
     """The user the hub verified; its problems are reported as ``user.<field>``."""
     try:
         user = validate(body["user"], USER_FIELDS)
-    except HTTPError as error:
+    except Invalid as error:
         fields = {f"user.{name}": text for name, text in (error.fields or {}).items()}
-        raise HTTPError(422, "validation_failed", f"user: {error.message}", fields=fields) from None
+        raise Invalid(f"user: {error.message}", fields=fields) from None
     return Sender(id=user["id"].lower(), role=user["role"], name=user["name"])
 
 
@@ -56,7 +56,7 @@ def get_conversation(event, conversation_id):
         if is_internal(event.headers):
             row = conversations.get(conn, conversation_id)
             if row is None:
-                raise not_found("conversation")
+                raise NotFound("conversation")
         else:
             caller = require_user(event)
             row = conversations.get_visible(conn, conversation_id, caller)
@@ -89,7 +89,7 @@ def _change_state(conversation_id: str, **changes) -> dict:
     with db.connection() as conn:
         row = conversations.update(conn, conversation_id, **changes)
         if row is None:
-            raise not_found("conversation")
+            raise NotFound("conversation")
         conversation = conversations.shape(row)
         notify.state(conn, conversation)
     outbox.flush()
@@ -110,7 +110,7 @@ def post_message(event):
     require_internal(event)
     body = validate(json_body(event), MESSAGE_FIELDS)
     sender = _sender(body)
-    pace.ensure_may_write(sender)
+    pace.count_message(sender)
     conversation_id = body.get("conversation_id")
     with db.connection() as conn:
         posted = chat.post(
@@ -120,7 +120,6 @@ def post_message(event):
             notify.state(conn, posted.conversation)
         notify.message(conn, "chat.message", posted.message, posted.conversation)
     outbox.flush()
-    pace.record_message(sender)
     return {"message": posted.message, "conversation": posted.conversation}, 201
 
 

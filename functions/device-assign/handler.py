@@ -1,10 +1,9 @@
 """POST /function/device-assign: an administrator gives a device to a user, or takes it back."""
 
-from ems_runtime import auth
-from ems_runtime.validation import UUID_PATTERN, Field, validate
-from ems_runtime.web import Routes, json_body
-
-from .contexts.inventory import assignment, devices
+from faas_ems.inventory import assignment, devices
+from faas_ems.runtime import auth
+from faas_ems.runtime.validation import UUID_PATTERN, Field, validate
+from faas_ems.runtime.web import Routes, json_body
 
 FIELDS = {
     "device_id": Field(pattern=UUID_PATTERN, max_length=36),

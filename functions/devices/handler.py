@@ -1,10 +1,9 @@
 """/function/devices: administrators manage meters; clients see the ones they own."""
 
-from ems_runtime import auth
-from ems_runtime.validation import parse_uuid, validate
-from ems_runtime.web import Routes, json_body
-
-from .contexts.inventory import devices
+from faas_ems.inventory import devices
+from faas_ems.runtime import auth
+from faas_ems.runtime.validation import parse_uuid, validate
+from faas_ems.runtime.web import Routes, json_body
 
 routes = Routes()
 

@@ -8,11 +8,10 @@ after the first changes nothing.
 
 from datetime import UTC, datetime
 
-from ems_runtime import db, outbox
-from ems_runtime.auth import require_internal
-from ems_runtime.web import Routes
-
-from .contexts.monitoring import closing, liveness, retention
+from faas_ems.monitoring import closing, liveness, retention
+from faas_ems.runtime import db, outbox
+from faas_ems.runtime.auth import require_internal
+from faas_ems.runtime.web import Routes
 
 routes = Routes()
 

@@ -8,10 +8,9 @@ describes. Called with one message, a refused message is a 422 (dead-lettered at
 once) and one for a device not known yet a 409 (retried).
 """
 
-from ems_runtime.auth import require_internal
-from ems_runtime.web import HTTPError, Routes, json_body
-
-from .contexts.monitoring import ingestion
+from faas_ems.monitoring import ingestion
+from faas_ems.runtime.auth import require_internal
+from faas_ems.runtime.web import HTTPError, Routes, json_body
 
 routes = Routes()
 

@@ -5,12 +5,11 @@ only. Every change is version-guarded, so redelivered and reordered events are
 harmless. Monitoring keeps nothing about users except that a deleted one owns nothing.
 """
 
-from ems_runtime import db
-from ems_runtime.auth import require_internal
-from ems_runtime.web import HTTPError, Routes, json_body
-
-from .contexts.monitoring import device_copies
-from .contexts.monitoring.device_copies import InvalidEvent
+from faas_ems.monitoring import device_copies
+from faas_ems.monitoring.device_copies import InvalidEvent
+from faas_ems.runtime import db
+from faas_ems.runtime.auth import require_internal
+from faas_ems.runtime.web import HTTPError, Routes, json_body
 
 routes = Routes()
 

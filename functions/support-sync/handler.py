@@ -8,12 +8,11 @@ queue for another administrator. Replaying the event changes nothing more.
 
 from __future__ import annotations
 
-from ems_runtime import db
-from ems_runtime.auth import require_internal
-from ems_runtime.validation import UUID_PATTERN, Field, validate
-from ems_runtime.web import HTTPError, guarded, json_body
-
-from .contexts.support import conversations, messages
+from faas_ems.runtime import db
+from faas_ems.runtime.auth import require_internal
+from faas_ems.runtime.validation import UUID_PATTERN, Field, validate
+from faas_ems.runtime.web import HTTPError, guarded, json_body
+from faas_ems.support import conversations, messages
 
 DELETED_FIELDS = {"id": Field(pattern=UUID_PATTERN), "version": Field(kind=int, required=False)}
 
@@ -32,8 +31,7 @@ def forget(data) -> dict:
 @guarded
 def handle(event, context):
     require_internal(event)
-    body = json_body(event)
-    envelopes = body if isinstance(body, list) else [body]
-    if not all(isinstance(e, dict) and e.get("type") == "user.deleted" for e in envelopes):
-        raise HTTPError(422, "validation_failed", "expected user.deleted event envelopes")
-    return {"forgotten": [forget(envelope.get("data")) for envelope in envelopes]}
+    envelope = json_body(event)
+    if not isinstance(envelope, dict) or envelope.get("type") != "user.deleted":
+        raise HTTPError(422, "validation_failed", "expected a user.deleted event envelope")
+    return forget(envelope.get("data"))

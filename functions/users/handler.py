@@ -1,10 +1,9 @@
 """/function/users: administrators manage accounts; everyone manages their own profile."""
 
-from ems_runtime import auth
-from ems_runtime.validation import parse_uuid, validate
-from ems_runtime.web import HTTPError, Routes, json_body, query_param
-
-from .contexts.identity import users
+from faas_ems.identity import users
+from faas_ems.runtime import auth
+from faas_ems.runtime.validation import parse_uuid, validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body, query_param
 
 routes = Routes()
 

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import logging
-import os
 
 import uvicorn
+
+from faas_ems.runtime import settings
 
 from .config import HubConfig
 from .server import Hub
 
 
 def main() -> None:
+    config = settings.load(HubConfig)
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=config.log_level.upper(),
         format="%(asctime)s socket-hub %(levelname)s %(name)s %(message)s",
     )
     logging.getLogger("pika").setLevel(logging.WARNING)
-    config = HubConfig.from_environment()
     uvicorn.run(
         Hub(config).app,
         host=config.host,

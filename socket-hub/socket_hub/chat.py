@@ -13,8 +13,8 @@ from typing import Any
 
 import socketio
 
-from ems_runtime.auth import Caller
-from ems_runtime.web import HTTPError
+from faas_ems.runtime.auth import Caller
+from faas_ems.runtime.web import HTTPError
 
 from .connections import caller_of
 from .rooms import ADMINS, user_room
@@ -75,6 +75,8 @@ def register(sio: socketio.AsyncServer, support: SupportClient, typing: TypingIn
     @sio.on("chat:typing")
     @acknowledged
     async def typing_(sid, data):
+        if not typing.admit(sid):
+            raise HTTPError(429, "too_many_events", "typing is sent too often; slow down")
         fields = _fields(data)
         if not isinstance(fields.get("typing"), bool):
             raise HTTPError(400, "bad_request", "typing must be true or false")

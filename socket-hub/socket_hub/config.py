@@ -1,40 +1,51 @@
-"""The hub's settings, read once at start-up from the environment and secrets."""
+"""The hub's settings: the platform's, and its own ``HUB_*`` knobs."""
 
 from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+from typing import Annotated
 
-from ems_runtime import settings
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
-
-def _origins(raw: str) -> str | list[str] | None:
-    """Unset: the page's own origin only (the hub is served on the gateway's URL, which
-    forwards ``X-Forwarded-Host``); ``*``: any; otherwise a comma-separated list."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    return "*" if raw == "*" else [origin.strip() for origin in raw.split(",") if origin.strip()]
+from faas_ems.runtime.settings import TokenSettings, secret
 
 
-@dataclass(frozen=True)
-class HubConfig:
-    host: str
-    port: int
-    hub_id: str
-    redis_url: str
-    key_prefix: str
-    amqp_url: str
-    exchange: str
-    queue: str
-    prefetch: int
-    gateway_url: str
-    internal_token: str
-    call_timeout_seconds: float
-    typing_seconds: float
-    session_check_seconds: float
-    cors_origins: str | list[str] | None
+def knob(default, name: str):
+    return Field(default, validation_alias=name)
+
+
+class HubConfig(TokenSettings):
+    internal_token: str = secret("internal-token", required=True)
+    jwt_secret: str = secret("jwt-secret", required=True)
+    host: str = knob("0.0.0.0", "HUB_HOST")
+    port: int = knob(8000, "HUB_PORT")
+    given_id: str = knob("", "HUB_ID")
+    queue: str = knob("ems.socket-hub", "HUB_QUEUE")
+    prefetch: int = knob(200, "HUB_PREFETCH")
+    call_timeout_seconds: float = knob(10.0, "HUB_CALL_TIMEOUT_SECONDS")
+    typing_seconds: float = knob(5.0, "HUB_TYPING_SECONDS")
+    typing_limit: int = knob(20, "HUB_TYPING_EVENTS_PER_10_SECONDS")
+    session_check_seconds: float = knob(60.0, "HUB_SESSION_CHECK_SECONDS")
+    # Unset: the page's own origin only (the hub is served on the gateway's URL, which
+    # forwards ``X-Forwarded-Host``); ``*``: any; otherwise a comma-separated list.
+    cors_origins: Annotated[str | list[str] | None, NoDecode] = knob(None, "HUB_CORS_ORIGINS")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, raw):
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        raw = raw.strip()
+        return (
+            "*" if raw == "*" else [origin.strip() for origin in raw.split(",") if origin.strip()]
+        )
+
+    @property
+    def hub_id(self) -> str:
+        """This replica's name in the census: ``HUB_ID``, else host, port and process."""
+        return self.given_id or f"{socket.gethostname()}:{self.port}:{os.getpid()}"
 
     @property
     def redis_channel(self) -> str:
@@ -44,25 +55,3 @@ class HubConfig:
     @property
     def dead_queue(self) -> str:
         return f"{self.queue}.dead"
-
-    @classmethod
-    def from_environment(cls) -> HubConfig:
-        env = os.environ.get
-        port = int(env("HUB_PORT", "8000"))
-        return cls(
-            host=env("HUB_HOST", "0.0.0.0"),
-            port=port,
-            hub_id=env("HUB_ID") or f"{socket.gethostname()}:{port}:{os.getpid()}",
-            redis_url=settings.redis_url(),
-            key_prefix=settings.key_prefix(),
-            amqp_url=settings.amqp_url(),
-            exchange=settings.exchange_name(),
-            queue=env("HUB_QUEUE", "ems.socket-hub"),
-            prefetch=int(env("HUB_PREFETCH", "200")),
-            gateway_url=settings.gateway_url(),
-            internal_token=settings.secret("internal-token"),
-            call_timeout_seconds=float(env("HUB_CALL_TIMEOUT_SECONDS", "10")),
-            typing_seconds=float(env("HUB_TYPING_SECONDS", "5")),
-            session_check_seconds=float(env("HUB_SESSION_CHECK_SECONDS", "60")),
-            cors_origins=_origins(env("HUB_CORS_ORIGINS", "")),
-        )

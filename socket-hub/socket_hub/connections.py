@@ -6,8 +6,8 @@ import logging
 
 import socketio
 
-from ems_runtime.auth import Caller, verify_token
-from ems_runtime.web import HTTPError
+from faas_ems.runtime.auth import Caller, verify_token
+from faas_ems.runtime.web import HTTPError
 
 from .census import Census
 from .rooms import ADMINS, user_room

@@ -22,7 +22,7 @@ from functools import partial
 import pika
 from pika.exceptions import AMQPError
 
-from ems_runtime.events import declare_exchange
+from faas_ems.runtime.events import declare_exchange
 
 from . import routing
 from .config import HubConfig

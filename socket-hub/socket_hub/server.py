@@ -32,7 +32,7 @@ class Hub:
         )
         self.census = Census(self.store, config.key_prefix, config.hub_id)
         self.support = SupportClient(config)
-        typing = TypingIndicators(self.sio, config.typing_seconds)
+        typing = TypingIndicators(self.sio, config.typing_seconds, config.typing_limit)
         self.session_watch = SessionWatch(self.sio, self.store, config.session_check_seconds)
         connections.register(self.sio, self.census, typing, self.session_watch)
         chat.register(self.sio, self.support, typing)

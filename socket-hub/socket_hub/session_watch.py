@@ -6,7 +6,7 @@ and a deleted user would too. So each replica ends its own connections:
 
 - when the token expires, by a timer set at connect;
 - when the user's tokens are revoked (a new role or password, or the user
-  deleted), at once on the announcement ``ems_runtime.auth.revoke_tokens``
+  deleted), at once on the announcement ``faas_ems.runtime.auth.revoke_tokens``
   publishes in Redis;
 - and every ``check_seconds`` by a sweep against the revocation marks, because a
   Redis announcement reaches only who listens at that moment.
@@ -24,7 +24,7 @@ import redis.asyncio as redis
 import socketio
 from redis.exceptions import RedisError
 
-from ems_runtime.auth import Caller, issued_before, revocation_key, revocations_channel
+from faas_ems.runtime.auth import Caller, issued_before, revocation_key, revocations_channel
 
 from .rooms import user_room
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import aiohttp
 
-from ems_runtime.auth import INTERNAL_HEADER, Caller
-from ems_runtime.web import HTTPError
+from faas_ems.runtime.auth import INTERNAL_HEADER, Caller
+from faas_ems.runtime.web import HTTPError
 
 from .config import HubConfig
 

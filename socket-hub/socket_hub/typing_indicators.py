@@ -4,6 +4,10 @@ A browser that stops sending (a closed tab, a lost network) must not leave
 "typing..." showing forever, so the hub, not the browser, clears an indicator:
 ``typing: false`` goes out a few seconds after the last ``typing: true``, or at
 once when the typist disconnects.
+
+Each connection may send at most ``limit`` typing events per ``WINDOW_SECONDS``:
+every one is relayed to a room and may cost the hub a call to the support
+context, so a script that sends thousands a second is refused (429) instead.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 import socketio
 
 EVENT = "chat:typing"
+WINDOW_SECONDS = 10.0
 
 
 @dataclass
@@ -24,11 +29,22 @@ class _Indicator:
 
 
 class TypingIndicators:
-    def __init__(self, sio: socketio.AsyncServer, seconds: float):
+    def __init__(self, sio: socketio.AsyncServer, seconds: float, limit: int = 20):
         self.sio = sio
         self.seconds = seconds
+        self.limit = limit
         self._active: dict[tuple[str, object], _Indicator] = {}
         self._clearing: set[asyncio.Task] = set()
+        self._counts: dict[str, tuple[float, int]] = {}  # sid -> (window start, events)
+
+    def admit(self, sid: str) -> bool:
+        """Count one typing event of this connection; False once its window's are used up."""
+        now = asyncio.get_running_loop().time()
+        started, count = self._counts.get(sid, (now, 0))
+        if now - started >= WINDOW_SECONDS:
+            started, count = now, 0
+        self._counts[sid] = (started, count + 1)
+        return count < self.limit
 
     async def relay(self, sid: str, payload: dict, rooms: list[str]) -> None:
         """Send ``payload`` (with its ``typing`` flag) to ``rooms``, the typist excluded."""
@@ -42,6 +58,7 @@ class TypingIndicators:
 
     async def forget(self, sid: str) -> None:
         """The typist left: clear every indicator they had on."""
+        self._counts.pop(sid, None)
         for key in [key for key in self._active if key[0] == sid]:
             indicator = self._cancel(key)
             await self._clear(sid, indicator)

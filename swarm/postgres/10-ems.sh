@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs once, when the postgres service starts on an empty data directory. It makes
 # the application role `ems` and one database per bounded context; the `migrate`
-# service then applies each context's schema (contexts/<context>/migrations).
+# service then applies each context's schema (src/faas_ems/<context>/migrations).
 set -eu
 
-# One database per context that ships migrations; keep in step with contexts/.
+# One database per context that ships migrations; keep in step with src/faas_ems/.
 CONTEXTS="identity inventory monitoring support"
 DB_PREFIX="ems_"
 

@@ -14,12 +14,13 @@ import os
 import signal
 import threading
 import time
-import uuid
 
 import waitress
 from flask import Flask, Response, request
+from werkzeug.routing import PathConverter
 
-from ems_runtime.web import HTTPError, to_json
+from faas_ems.runtime.errors import Refusal
+from faas_ems.runtime.web import HTTPError, call_id, error_response, to_json
 from function import handler
 
 HOST = os.environ.get("EMS_HOST", "127.0.0.1")
@@ -74,8 +75,15 @@ class InFlight:
             return self._cond.wait_for(lambda: self._count == 0, timeout)
 
 
+class AnyPath(PathConverter):
+    """A path of any characters: werkzeug's own stops at a newline (``%0A``)."""
+
+    regex = "[^/][\\s\\S]*?"
+
+
 in_flight = InFlight()
 app = Flask(__name__)
+app.url_map.converters["any_path"] = AnyPath
 
 
 def format_response(result) -> Response:
@@ -96,8 +104,8 @@ def format_response(result) -> Response:
 def call_handler():
     try:
         return handler.handle(Event(), Context())
-    except HTTPError as exc:
-        return exc.response()
+    except (HTTPError, Refusal) as exc:
+        return error_response(exc)
     except Exception:
         log.exception("unhandled error in handler")
         return HTTPError(500, "internal", "the function failed; see its log").response()
@@ -116,18 +124,18 @@ def health():
 
 
 @app.route("/", defaults={"path": ""}, methods=["GET", "PUT", "POST", "PATCH", "DELETE"])
-@app.route("/<path:path>", methods=["GET", "PUT", "POST", "PATCH", "DELETE"])
+@app.route("/<any_path:path>", methods=["GET", "PUT", "POST", "PATCH", "DELETE"])
 def serve(path):
     if in_flight.draining:
         return Response(status=503, headers={"Connection": "close", "Retry-After": "1"})
-    call_id = request.headers.get("X-Call-Id") or str(uuid.uuid4())
+    call = call_id(request.headers.get("X-Call-Id"))
     started = time.perf_counter()
     with in_flight:
         response = format_response(call_handler())
-    response.headers["X-Call-Id"] = call_id
+    response.headers["X-Call-Id"] = call
     log.info(
         "call_id=%s method=%s path=%s status=%s duration_ms=%.1f",
-        call_id,
+        call,
         request.method,
         request.path,
         response.status_code,

@@ -8,8 +8,8 @@
 #   teardown  the stack, its volumes and secrets; the swarm and dockerd if this run
 #             made them. Built images stay, so that the next run reuses them.
 #
-# Settings: EMS_HTTP_PORT (18080: the machine's own services keep 8080), EMS_KEEP=1
-# leaves the stack up for a look (then: tests/swarm_e2e/run.sh teardown).
+# Settings: EMS_HTTP_PORT, EMS_HTTPS_PORT (18080, 18443: the machine's own services keep
+# 8080), EMS_KEEP=1 leaves the stack up for a look (then: tests/swarm_e2e/run.sh teardown).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,6 +18,8 @@ STATE="$ROOT/.swarm"
 export EMS_SWARM_STATE="$STATE"
 export EMS_STACK="${EMS_STACK:-ems}"
 export EMS_HTTP_PORT="${EMS_HTTP_PORT:-18080}"
+export EMS_HTTPS_PORT="${EMS_HTTPS_PORT:-18443}"
+export EMS_TLS_HOST=localhost # deploy.sh's self-signed certificate, which the clients trust
 export EMS_CREDENTIALS_DIR="$STATE/credentials"
 # Secrets the scenario must know (to sign a token, to publish as a meter gateway) are
 # given to swarm/secrets.sh as files, the way an operator brings their own.
@@ -54,7 +56,9 @@ deploy() {
 }
 
 scenario() {
-    EMS_SWARM_E2E=1 "$ROOT/.venv/bin/pytest" "$HERE" -p no:cacheprovider -v
+    local ca="$EMS_CREDENTIALS_DIR/tls-cert.pem"
+    EMS_SWARM_E2E=1 REQUESTS_CA_BUNDLE="$ca" WEBSOCKET_CLIENT_CA_BUNDLE="$ca" \
+        "$ROOT/.venv/bin/pytest" "$HERE" -p no:cacheprovider -v
 }
 
 remove_stack() {
@@ -102,7 +106,7 @@ teardown() {
 finish() {
     local status=$?
     if [[ "${EMS_KEEP:-0}" == 1 ]]; then
-        say "EMS_KEEP=1: the stack stays up on http://127.0.0.1:$EMS_HTTP_PORT/"
+        say "EMS_KEEP=1: the stack stays up on https://127.0.0.1:$EMS_HTTPS_PORT/"
     else
         phase teardown teardown || status=1
     fi

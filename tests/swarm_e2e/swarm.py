@@ -15,7 +15,7 @@ from pathlib import Path
 
 STACK = os.environ.get("EMS_STACK", "ems")
 NETWORK = "func_functions"
-URL = f"http://127.0.0.1:{os.environ.get('EMS_HTTP_PORT', '18080')}"
+URL = f"https://127.0.0.1:{os.environ.get('EMS_HTTPS_PORT', '18443')}"
 SECRETS = Path(os.environ.get("EMS_SECRETS_FROM", ".swarm/secrets"))
 STATE = Path(os.environ.get("EMS_SWARM_STATE", ".swarm"))
 CREDENTIALS = Path(os.environ.get("EMS_CREDENTIALS_DIR", ".swarm/credentials"))

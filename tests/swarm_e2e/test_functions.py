@@ -250,7 +250,15 @@ def test_a_rolling_update_of_a_function_drops_no_call(client, device):
     try:
         faas_cli = os.environ.get("FAAS_CLI", "faas-cli")
         subprocess.run(
-            [faas_cli, "deploy", "-f", rolled_stack("devices", image), "--gateway", swarm.URL],
+            [
+                faas_cli,
+                "deploy",
+                "-f",
+                rolled_stack("devices", image),
+                "--gateway",
+                swarm.URL,
+                "--tls-no-verify",
+            ],
             cwd=ROOT,
             check=True,
             capture_output=True,

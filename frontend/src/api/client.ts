@@ -63,6 +63,18 @@ export async function send(path: string, init: RequestInit = {}): Promise<Respon
   throw error;
 }
 
+/**
+ * Tell the server this token is signed out, so that a copy of it (a shared computer,
+ * a leaked log) is refused from now on. Best effort: signing out here never waits.
+ */
+export function revokeToken(token: string): void {
+  fetch('/function/auth-logout', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+    keepalive: true,
+  }).catch(() => {});
+}
+
 /** JSON in, JSON out; 204 gives undefined. */
 export async function api<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
   const response = await send(path, {

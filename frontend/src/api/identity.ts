@@ -4,17 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query } from './client';
 import { useAuth } from '../auth/AuthProvider';
 import { useSocket } from '../realtime/SocketProvider';
-import type { LoginAnswer, ProfileAnswer, User } from './types';
-
-export interface UserInput {
-  username?: string;
-  password?: string;
-  current_password?: string;
-  name?: string;
-  email?: string;
-  role?: string;
-  timezone?: string;
-}
+import type { LoginAnswer, ProfileAnswer, User, UserInput } from './types';
 
 export const login = (username: string, password: string) =>
   api<LoginAnswer>('/function/auth-login', 'POST', { username, password });

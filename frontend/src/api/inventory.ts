@@ -2,15 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
-import type { Device } from './types';
-
-export interface DeviceInput {
-  name?: string;
-  description?: string;
-  address?: string;
-  max_hourly_kwh?: number;
-  timezone?: string;
-}
+import type { Device, DeviceInput } from './types';
 
 export function useDevices() {
   return useQuery({ queryKey: ['devices'], queryFn: () => api<Device[]>('/function/devices') });

@@ -2,7 +2,14 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query, send } from './client';
-import type { Alert, DayConsumption, DeviceSummary, Granularity, RangeConsumption } from './types';
+import type {
+  Alert,
+  AlertCount,
+  DayConsumption,
+  DeviceSummary,
+  Granularity,
+  RangeConsumption,
+} from './types';
 
 /** Readings keep arriving; what is shown for today refreshes on its own. */
 const LIVE_REFRESH_MS = 15_000;
@@ -71,10 +78,21 @@ export function useAlerts(unacknowledgedOnly = false) {
   });
 }
 
+/** How many alerts are not acknowledged yet, in all and per device: the list is capped. */
+export function useOpenAlertCount() {
+  return useQuery({
+    queryKey: ['alert-count', 'open'],
+    queryFn: () => api<AlertCount>(`/function/alerts/count${query({ unacknowledged: true })}`),
+  });
+}
+
 export function useAcknowledgeAlert() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api<Alert>(`/function/alerts/${id}/ack`, 'POST'),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['alerts'] }),
+    onSuccess: () => {
+      client.invalidateQueries({ queryKey: ['alerts'] });
+      client.invalidateQueries({ queryKey: ['alert-count'] });
+    },
   });
 }

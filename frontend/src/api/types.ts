@@ -1,120 +1,52 @@
-/** Shapes from docs/api.md, as the functions answer them. */
+/**
+ * The API's shapes by name. HTTP ones come from schema.d.ts, which `npm run types`
+ * generates from docs/openapi.yaml (never edit it by hand); only what arrives over
+ * Socket.IO, which the OpenAPI file does not describe, is written here (docs/api.md).
+ */
 
-export type Role = 'admin' | 'client';
+import type { components } from './schema';
 
-export interface User {
-  id: string;
-  username: string;
-  role: Role;
-  name: string;
-  email: string;
-  timezone: string;
-  created_at?: string;
-  updated_at?: string;
-}
+type Schemas = components['schemas'];
 
+export type Role = Schemas['Role'];
+export type User = Schemas['User'];
 /** PUT /me: the user, plus a fresh token when the password changed (the old ones are revoked). */
-export interface ProfileAnswer extends User {
-  token?: string;
-  expires_at?: string;
-}
+export type ProfileAnswer = Schemas['ProfileAnswer'];
+export type LoginAnswer = Schemas['LoginAnswer'];
+/**
+ * What the user forms send. Fields may be missing on purpose: the API answers with an
+ * error at each field that is needed, and the form shows it there.
+ */
+export type UserInput = Partial<Schemas['UserCreate'] & Schemas['SelfUpdate']>;
 
-export interface LoginAnswer {
-  token: string;
-  expires_at: string;
-  user: User;
-}
+export type Device = Schemas['Device'];
+/** What the device form sends (see UserInput). */
+export type DeviceInput = Schemas['DeviceUpdate'];
 
-export interface Device {
-  id: string;
-  name: string;
-  description: string | null;
-  address: string | null;
-  max_hourly_kwh: number;
-  timezone: string;
-  owner_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type DeviceSummary = Schemas['DeviceSummary'];
+export type Bucket = Schemas['Bucket'];
+export type DayConsumption = Schemas['DayConsumption'];
+export type Granularity = Schemas['Granularity'];
+export type RangeConsumption = Schemas['RangeConsumption'];
+export type Alert = Schemas['Alert'];
+export type AlertCount = Schemas['AlertCount'];
 
-export interface DeviceSummary {
-  device_id: string;
-  today_kwh: number;
-  last_reading_at: string | null;
-  online: boolean;
-}
+export type ConversationState = Schemas['ConversationState'];
+export type Sender = Schemas['Sender'];
+export type ChatMessage = Schemas['Message'];
+/** A conversation as the list gives it: with its last message. */
+export type Conversation = Schemas['ConversationInList'];
+
+// Socket.IO -------------------------------------------------------------------------
+
+/** `alert` from the hub: an alert plus its device's name. */
+export type SocketAlert = Alert & { device_name: string };
 
 /** `device:status` from the hub: a meter went offline or reports again. */
 export interface DeviceStatus {
   device_id: string;
   online: boolean;
   last_reading_at: string | null;
-}
-
-export interface Bucket {
-  start: string;
-  kwh: number;
-}
-
-export interface DayConsumption {
-  device_id: string;
-  date: string;
-  timezone: string;
-  hours: Bucket[];
-  total_kwh: number;
-  max_hourly_kwh: number;
-}
-
-export type Granularity = 'hour' | 'day' | 'month';
-
-export interface RangeConsumption {
-  device_id: string;
-  from: string;
-  to: string;
-  granularity: Granularity;
-  timezone: string;
-  buckets: Bucket[];
-  total_kwh: number;
-  max_hourly_kwh: number;
-}
-
-export interface Alert {
-  id: string;
-  device_id: string;
-  hour_start: string;
-  total_kwh: number;
-  limit_kwh: number;
-  raised_at: string;
-  acknowledged_at: string | null;
-  device_name?: string;
-}
-
-export type ConversationState = 'bot' | 'waiting' | 'human' | 'resolved';
-
-export interface Sender {
-  id: string | null;
-  role: Role | 'bot';
-  name: string;
-}
-
-export interface ChatMessage {
-  id: string;
-  conversation_id: string;
-  sender: Sender;
-  text: string;
-  sent_at: string;
-  read_at?: string | null;
-}
-
-export interface Conversation {
-  id: string;
-  user_id: string;
-  user_name: string;
-  state: ConversationState;
-  assigned_admin_id: string | null;
-  created_at: string;
-  updated_at: string;
-  last_message: ChatMessage | string | null;
 }
 
 export interface TypingEvent {

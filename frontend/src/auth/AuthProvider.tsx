@@ -10,7 +10,7 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import { setSessionEndedHandler } from '../api/client';
+import { revokeToken, setSessionEndedHandler } from '../api/client';
 import type { LoginAnswer, ProfileAnswer, User } from '../api/types';
 import { readSession, writeSession, type Session } from './storage';
 
@@ -19,6 +19,7 @@ interface AuthState {
   /** Why the last session ended, shown on the sign-in page. */
   endedReason: string | null;
   signIn: (answer: LoginAnswer) => void;
+  /** Without a reason the user chose to: the token is revoked on the server too. */
   signOut: (reason?: string) => void;
   /** Keep the saved profile, and the new token a password change hands out; return the user. */
   updateProfile: (answer: ProfileAnswer) => User;
@@ -35,6 +36,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(
     (reason?: string) => {
+      const ending = readSession();
+      if (ending && reason === undefined) revokeToken(ending.token);
       writeSession(null);
       setSession(null);
       setEndedReason(reason ?? null);

@@ -9,8 +9,8 @@ import { fromOtherSide, withMessage, withReceipt } from './useChat';
 afterEach(() => vi.unstubAllGlobals());
 
 const ADMIN_SENDER = { id: 'admin-1', role: 'admin' as const, name: 'Grace' };
-const BOT = { id: null, role: 'bot' as const, name: 'EMS bot' };
-const LLM = { id: null, role: 'bot' as const, name: 'Gemini assistant (AI)' };
+const BOT = { id: 'bot', role: 'bot' as const, name: 'EMS bot' };
+const LLM = { id: 'assistant', role: 'bot' as const, name: 'Assistant (AI)' };
 const ME = { id: CLIENT.id, role: 'client' as const, name: CLIENT.name };
 
 function message(id: string, sender: ChatMessage['sender'], text: string, minute: number): ChatMessage {

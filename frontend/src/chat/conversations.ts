@@ -26,7 +26,5 @@ export function currentConversation(list: Conversation[]): Conversation | null {
 }
 
 export function preview(conversation: Conversation): string {
-  const last = conversation.last_message;
-  if (!last) return 'No messages yet';
-  return typeof last === 'string' ? last : last.text;
+  return conversation.last_message?.text ?? 'No messages yet';
 }

@@ -1,12 +1,12 @@
 import { act, screen, waitFor } from '@testing-library/react';
-import type { Alert } from '../api/types';
+import type { Alert, SocketAlert } from '../api/types';
 import { Alerts } from '../pages/Alerts';
 import { CLIENT, FakeSocket, renderApp, stubFetch } from '../test/render';
 import { AlertNotifier, alertMessage } from './AlertNotifier';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const ALERT: Alert = {
+const LISTED: Alert = {
   id: 'a1',
   device_id: 'd1',
   hour_start: '2024-05-01T12:00:00Z',
@@ -14,8 +14,9 @@ const ALERT: Alert = {
   limit_kwh: 2,
   raised_at: '2024-05-01T12:40:00Z',
   acknowledged_at: null,
-  device_name: 'Kitchen meter',
 };
+/** The same alert as the hub pushes it: with its device's name. */
+const ALERT: SocketAlert = { ...LISTED, device_name: 'Kitchen meter' };
 
 describe('AlertNotifier', () => {
   it('words the alert in the viewer’s time zone', () => {
@@ -42,7 +43,7 @@ describe('AlertNotifier', () => {
     const listCalls = () => calls.filter((call) => call.path.startsWith('/function/alerts')).length;
     const before = listCalls();
 
-    raised = [ALERT];
+    raised = [LISTED];
     act(() => socket.serverEmit('alert', ALERT));
     expect(await screen.findByText('Over the hourly limit')).toBeInTheDocument();
     expect(

@@ -3,13 +3,13 @@
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import type { Alert } from '../api/types';
+import type { SocketAlert } from '../api/types';
 import { useCurrentUser } from '../auth/AuthProvider';
 import { hourLabel } from '../lib/time';
 import { useSocketEvent } from '../realtime/SocketProvider';
 
-export function alertMessage(alert: Alert, timeZone: string): string {
-  const device = alert.device_name ?? 'A device';
+export function alertMessage(alert: SocketAlert, timeZone: string): string {
+  const device = alert.device_name || 'A device';
   const from = hourLabel(alert.hour_start, timeZone);
   return `${device} used ${alert.total_kwh.toFixed(2)} kWh in the hour from ${from}, over its limit of ${alert.limit_kwh} kWh.`;
 }
@@ -18,7 +18,7 @@ export function AlertNotifier() {
   const user = useCurrentUser();
   const queryClient = useQueryClient();
   const show = useCallback(
-    (alert: Alert) => {
+    (alert: SocketAlert) => {
       notifications.show({
         id: `alert-${alert.id}`,
         title: 'Over the hourly limit',
@@ -27,10 +27,11 @@ export function AlertNotifier() {
         autoClose: 20_000,
       });
       queryClient.invalidateQueries({ queryKey: ['alerts'] });
+      queryClient.invalidateQueries({ queryKey: ['alert-count'] });
       queryClient.invalidateQueries({ queryKey: ['summary'] });
     },
     [queryClient, user.timezone],
   );
-  useSocketEvent<Alert>('alert', show);
+  useSocketEvent<SocketAlert>('alert', show);
   return null;
 }

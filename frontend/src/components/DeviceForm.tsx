@@ -2,8 +2,7 @@
 
 import { Button, Group, NumberInput, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import type { DeviceInput } from '../api/inventory';
-import type { Device } from '../api/types';
+import type { Device, DeviceInput } from '../api/types';
 import { formErrors } from './errors';
 import { TimeZoneSelect } from './TimeZoneSelect';
 import { ErrorMessage } from './ErrorMessage';

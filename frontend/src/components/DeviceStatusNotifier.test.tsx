@@ -25,7 +25,7 @@ describe('DeviceStatusNotifier', () => {
         [{ id: 'd1', name: 'Kitchen meter', max_hourly_kwh: 2, timezone: 'UTC', address: null }],
       ],
       '/function/consumption/summary': () => [200, [summary]],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     const socket = new FakeSocket();
     renderApp(
@@ -54,7 +54,7 @@ describe('DeviceStatusNotifier', () => {
     const calls = stubFetch({
       '/function/devices': () => [200, []],
       '/function/consumption/summary': () => [200, []],
-      '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
       '/function/conversations': () => [200, []],
     });
     const summaryCalls = () => calls.filter((call) => call.path.includes('summary')).length;

@@ -2,8 +2,7 @@
 
 import { Button, Group, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import type { UserInput } from '../api/identity';
-import type { User } from '../api/types';
+import type { Role, User, UserInput } from '../api/types';
 import { formErrors } from './errors';
 import { TimeZoneSelect } from './TimeZoneSelect';
 import { ErrorMessage } from './ErrorMessage';
@@ -20,7 +19,7 @@ export function UserForm({ user, onSubmit, submitting, error, onCancel }: UserFo
   const [username, setUsername] = useState(user?.username ?? '');
   const [name, setName] = useState(user?.name ?? '');
   const [email, setEmail] = useState(user?.email ?? '');
-  const [role, setRole] = useState<string>(user?.role ?? 'client');
+  const [role, setRole] = useState<Role>(user?.role ?? 'client');
   const [timezone, setTimezone] = useState(user?.timezone ?? 'UTC');
   const [password, setPassword] = useState('');
   const { fields, general } = formErrors(error);
@@ -68,7 +67,7 @@ export function UserForm({ user, onSubmit, submitting, error, onCancel }: UserFo
             { value: 'admin', label: 'Administrator' },
           ]}
           value={role}
-          onChange={(value) => setRole(value ?? 'client')}
+          onChange={(value) => setRole(value === 'admin' ? 'admin' : 'client')}
           error={fields.role}
           allowDeselect={false}
         />

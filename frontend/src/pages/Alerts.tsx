@@ -53,7 +53,7 @@ export function Alerts() {
                 <Table.Tbody>
                   {list.map((alert) => (
                     <Table.Tr key={alert.id} data-testid="alert-row">
-                      <Table.Td>{alert.device_name ?? deviceName(alert.device_id)}</Table.Td>
+                      <Table.Td>{deviceName(alert.device_id)}</Table.Td>
                       <Table.Td>{dateTimeLabel(alert.hour_start, user.timezone)}</Table.Td>
                       <Table.Td ta="right" c="red">
                         {formatKwh(alert.total_kwh)}
@@ -71,7 +71,7 @@ export function Alerts() {
                             variant="light"
                             loading={acknowledge.isPending && acknowledge.variables === alert.id}
                             onClick={() => acknowledge.mutate(alert.id)}
-                            aria-label={`Acknowledge the alert for ${alert.device_name ?? deviceName(alert.device_id)}`}
+                            aria-label={`Acknowledge the alert for ${deviceName(alert.device_id)}`}
                           >
                             Acknowledge
                           </Button>

@@ -13,8 +13,8 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { useMe, useUpdateMe, type UserInput } from '../api/identity';
-import type { User } from '../api/types';
+import { useMe, useUpdateMe } from '../api/identity';
+import type { User, UserInput } from '../api/types';
 import { formErrors } from '../components/errors';
 import { QueryState } from '../components/QueryState';
 import { TimeZoneSelect } from '../components/TimeZoneSelect';

@@ -16,6 +16,8 @@ export const CLIENT: User = {
   name: 'Ada Lovelace',
   email: 'ada@example.org',
   timezone: 'Europe/Berlin',
+  created_at: '2024-01-01T00:00:00+00:00',
+  updated_at: '2024-01-01T00:00:00+00:00',
 };
 
 export const ADMIN: User = {
@@ -25,6 +27,8 @@ export const ADMIN: User = {
   name: 'Grace Admin',
   email: 'admin@example.org',
   timezone: 'UTC',
+  created_at: '2024-01-01T00:00:00+00:00',
+  updated_at: '2024-01-01T00:00:00+00:00',
 };
 
 /** A socket stand-in: the test plays the server by calling `serverEmit`. */

@@ -1,6 +1,6 @@
 """A new faas-ems function. Replace this docstring with why the function exists."""
 
-from ems_runtime.web import Routes
+from faas_ems.runtime.web import Routes
 
 routes = Routes()
 

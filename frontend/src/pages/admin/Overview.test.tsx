@@ -45,7 +45,8 @@ describe('Overview', () => {
     stubFetch({
       '/function/devices': () => [200, DEVICES],
       '/function/consumption/summary': () => [200, SUMMARY],
-      '/function/alerts': () => [200, [{ id: 'a1' }, { id: 'a2' }]],
+      // more than a list of alerts holds: the figure is the count, not a list's length
+      '/function/alerts/count': () => [200, { total: 57, by_device: { d1: 50, d2: 7 } }],
       '/function/conversations': () => [
         200,
         [
@@ -56,7 +57,7 @@ describe('Overview', () => {
     });
     renderApp(<Overview />, { user: ADMIN, route: '/admin' });
     expect(await screen.findByRole('link', { name: '1 of 4' })).toHaveAttribute('href', '/admin/devices');
-    expect(await screen.findByRole('link', { name: '2' })).toHaveAttribute('href', '/alerts');
+    expect(await screen.findByRole('link', { name: '57' })).toHaveAttribute('href', '/alerts');
     expect(screen.getByRole('link', { name: '1' })).toHaveAttribute('href', '/admin/support');
     expect(screen.getByText('4.75 kWh')).toBeInTheDocument();
     expect(screen.getByText('1 offline, 2 without readings yet, 1 without owner')).toBeInTheDocument();

@@ -4,7 +4,7 @@ import { Anchor, Card, Group, Paper, SimpleGrid, Stack, Table, Text, Title } fro
 import { Link } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useDevices } from '../../api/inventory';
-import { useAlerts, useSummary } from '../../api/monitoring';
+import { useOpenAlertCount, useSummary } from '../../api/monitoring';
 import { useConversations } from '../../api/support';
 import type { Device, DeviceSummary } from '../../api/types';
 import { QueryState } from '../../components/QueryState';
@@ -132,10 +132,11 @@ function Offline({ rows }: { rows: FleetFigures['offline'] }) {
 export function Overview() {
   const devices = useDevices();
   const summary = useSummary();
-  const openAlerts = useAlerts(true);
+  const openAlerts = useOpenAlertCount();
   const conversations = useConversations();
   const waiting = (conversations.data ?? []).filter((row) => row.state === 'waiting').length;
-  const alertCount = openAlerts.data?.length ?? 0;
+  // the count, not a list's length: the list stops at its limit
+  const alertCount = openAlerts.data ? String(openAlerts.data.total) : '–';
 
   return (
     <Stack>
@@ -159,7 +160,7 @@ export function Overview() {
                 />
                 <StatCard
                   label="Open alerts"
-                  value={String(alertCount)}
+                  value={alertCount}
                   detail="hours over a limit, not acknowledged"
                   to="/alerts"
                 />

@@ -3,8 +3,8 @@
 import { Anchor, Badge, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { useDevices } from '../../api/inventory';
-import { useAlerts, useSummary } from '../../api/monitoring';
-import type { Alert, Device, DeviceSummary } from '../../api/types';
+import { useOpenAlertCount, useSummary } from '../../api/monitoring';
+import type { Device, DeviceSummary } from '../../api/types';
 import { OnlineBadge } from '../../components/OnlineBadge';
 import { QueryState } from '../../components/QueryState';
 import { formatKwh } from '../../lib/time';
@@ -34,7 +34,7 @@ function DeviceCard({
 }: {
   device: Device;
   summary?: DeviceSummary;
-  openAlerts: Alert[];
+  openAlerts: number;
 }) {
   const today = summary?.today_kwh ?? 0;
   const share = todayShare(today, device.max_hourly_kwh, hoursSinceMidnight(device.timezone));
@@ -73,10 +73,9 @@ function DeviceCard({
           color={share >= 100 ? 'red' : share >= 80 ? 'orange' : 'blue'}
           aria-label={`Today's use is ${share.toFixed(0)}% of what the hourly limit allows so far`}
         />
-        {openAlerts.length > 0 ? (
+        {openAlerts > 0 ? (
           <Badge color="red" variant="light">
-            {openAlerts.length} hour{openAlerts.length > 1 ? 's' : ''} over the limit to
-            acknowledge
+            {openAlerts} hour{openAlerts > 1 ? 's' : ''} over the limit to acknowledge
           </Badge>
         ) : (
           <Text size="xs" c="dimmed">
@@ -91,7 +90,7 @@ function DeviceCard({
 export function MyDevices() {
   const devices = useDevices();
   const summary = useSummary();
-  const alerts = useAlerts(true);
+  const openAlerts = useOpenAlertCount();
   const summaryById = new Map((summary.data ?? []).map((row) => [row.device_id, row]));
 
   return (
@@ -110,9 +109,7 @@ export function MyDevices() {
                 key={device.id}
                 device={device}
                 summary={summaryById.get(device.id)}
-                openAlerts={(alerts.data ?? []).filter(
-                  (alert) => alert.device_id === device.id && !alert.acknowledged_at,
-                )}
+                openAlerts={openAlerts.data?.by_device[device.id] ?? 0}
               />
             ))}
           </SimpleGrid>

@@ -1,0 +1,118 @@
+"""Devices: the rules the inventory functions apply, and how devices are stored.
+
+Each change runs in one transaction that also queues its event in the outbox
+(``device.created|updated|deleted``, or ``assigned|unassigned`` from
+:mod:`.assignment`, with the device's ``version``); it is published once the
+transaction has committed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import sql
+
+from faas_ems.runtime import db, outbox
+from faas_ems.runtime.auth import Caller
+from faas_ems.runtime.errors import NotFound
+from faas_ems.runtime.validation import Field, timezone_problem
+
+FIELDS = {
+    "name": Field(max_length=100),
+    "description": Field(required=False, max_length=500),
+    "address": Field(required=False, max_length=200),
+    "max_hourly_kwh": Field(kind=float, minimum=0.0001, maximum=100000),
+    "timezone": Field(required=False, max_length=64, check=timezone_problem),
+}
+
+PUBLIC = (
+    "id",
+    "name",
+    "description",
+    "address",
+    "max_hourly_kwh",
+    "timezone",
+    "owner_id",
+    "created_at",
+    "updated_at",
+)
+COLUMNS = sql.SQL(", ").join(map(sql.Identifier, (*PUBLIC, "version")))
+
+
+def representation(row: dict) -> dict[str, Any]:
+    return {name: row[name] for name in PUBLIC}
+
+
+def event_data(row: dict) -> dict[str, Any]:
+    return {**representation(row), "version": row["version"]}
+
+
+# reads ------------------------------------------------------------------------
+def visible_to(caller: Caller) -> list[dict]:
+    """Every device for an administrator; a client's own devices for a client."""
+    query = sql.SQL("SELECT {} FROM devices").format(COLUMNS)
+    params: list[str] = []
+    if not caller.is_admin:
+        query += sql.SQL(" WHERE owner_id = %s")
+        params.append(caller.id)
+    query += sql.SQL(" ORDER BY name, id")
+    with db.connection() as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def find(conn, device_id: str, *, lock: bool = False) -> dict | None:
+    query = sql.SQL("SELECT {} FROM devices WHERE id = %s").format(COLUMNS)
+    if lock:
+        query += sql.SQL(" FOR UPDATE")
+    return conn.execute(query, [device_id]).fetchone()
+
+
+def get(device_id: str, caller: Caller) -> dict:
+    """One device, if the caller may see it; someone else's device is not found."""
+    with db.connection() as conn:
+        row = find(conn, device_id)
+    if row is None or not caller.may_see(row["owner_id"]):
+        raise NotFound("device")
+    return row
+
+
+# changes ----------------------------------------------------------------------
+def create(fields: dict[str, Any]) -> dict:
+    query = sql.SQL("INSERT INTO devices ({}) VALUES ({}) RETURNING {}").format(
+        sql.SQL(", ").join(map(sql.Identifier, fields)),
+        sql.SQL(", ").join(sql.Placeholder() * len(fields)),
+        COLUMNS,
+    )
+    with db.connection() as conn:
+        row = conn.execute(query, list(fields.values())).fetchone()
+        outbox.add(conn, "device.created", event_data(row))
+    outbox.flush()
+    return row
+
+
+def update(device_id: str, changes: dict[str, Any]) -> dict:
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder()) for column in changes
+    )
+    query = sql.SQL(
+        "UPDATE devices SET {}, version = version + 1, updated_at = now()"
+        " WHERE id = %s RETURNING {}"
+    ).format(assignments, COLUMNS)
+    with db.connection() as conn:
+        row = conn.execute(query, [*changes.values(), device_id]).fetchone()
+        if row is None:
+            raise NotFound("device")
+        outbox.add(conn, "device.updated", event_data(row))
+    outbox.flush()
+    return row
+
+
+def delete(device_id: str) -> None:
+    with db.connection() as conn:
+        row = conn.execute(
+            "DELETE FROM devices WHERE id = %s RETURNING version", [device_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound("device")
+        outbox.add(conn, "device.deleted", {"id": device_id, "version": row["version"] + 1})
+    outbox.flush()
