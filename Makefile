@@ -1,4 +1,5 @@
 # faas-ems on one machine. `make up` runs the whole system; `make test` runs every test.
+# `make swarm-test` deploys the Swarm stack on a real Docker engine and runs it end to end.
 # `make up DEMO=1` adds a demo client whose meters the simulator feeds.
 # Both set up what they need first: the Python environment, the web app, the services.
 
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.* frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: up test lint pytest frontend-test services test-tools spa venv clean
+.PHONY: up test lint pytest frontend-test services test-tools spa venv clean swarm-test
 
 up: venv spa services
 	$(BIN)/ems up $(if $(filter 1,$(DEMO)),--demo)
@@ -62,6 +63,11 @@ frontend-test: spa
 pytest: venv services spa test-tools
 	@echo "==> pytest (real PostgreSQL, RabbitMQ, Redis; headless Chromium)"
 	$(BIN)/pytest
+
+# Installs and starts what it needs (docker.io, dockerd, a swarm) and undoes it after;
+# see docs/deployment.md. Images it built stay, so that the next run reuses them.
+swarm-test: venv
+	tests/swarm_e2e/run.sh
 
 clean:
 	rm -rf $(VENV) .ems frontend/node_modules frontend/dist

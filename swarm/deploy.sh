@@ -3,11 +3,13 @@
 #
 #   swarm/deploy.sh                       everything: swarm, secrets, images, stack, functions
 #   swarm/deploy.sh scale connector 4     RabbitMQ consumers (competing, any number)
-#   swarm/deploy.sh scale hub 5           Socket.IO replicas (nginx is restarted to see them)
+#   swarm/deploy.sh scale hub 5           Socket.IO replicas (nginx finds them by DNS)
 #   swarm/deploy.sh scale gateway 3
 #   swarm/deploy.sh scale function ingest 8
 #                                         pins replicas now; the gateway's alert-driven
 #                                         scaling moves it within com.openfaas.scale.min/max
+#   swarm/deploy.sh functions             only the functions (faas-cli up), e.g. once faas-cli
+#                                         is installed
 #   swarm/deploy.sh status
 #
 # Settings: EMS_STACK (ems), EMS_HTTP_PORT (8080, redirects), EMS_HTTPS_PORT (443),
@@ -15,7 +17,9 @@
 # nodes need them in a registry; set EMS_IMAGE_PREFIX to it, and the function images in
 # stack.yml likewise). TLS: EMS_TLS_CERT and EMS_TLS_KEY (PEM files) become the tls-cert
 # and tls-key secrets; without them a self-signed pair for EMS_TLS_HOST (this host's
-# name) is made, once.
+# name) is made, once. FAAS_CLI (faas-cli on PATH), EMS_BUILD_ARGS ("NAME=value ..." for
+# every image build, e.g. PYTHON_IMAGE=...; see docs/deployment.md), EMS_RESOLVE_IMAGE
+# (always; `never` where no registry answers).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +30,9 @@ export EMS_IMAGE_PREFIX="${EMS_IMAGE_PREFIX:-faas-ems}"
 export EMS_TAG="${EMS_TAG:-latest}"
 # nginx answers /system/ over HTTPS only; its certificate may be our own self-signed one.
 GATEWAY="https://127.0.0.1:${EMS_HTTPS_PORT}"
+FAAS_CLI="${FAAS_CLI:-faas-cli}"
+BUILD_FLAGS=()
+for arg in ${EMS_BUILD_ARGS:-}; do BUILD_FLAGS+=(--build-arg "$arg"); done
 CREDENTIALS_DIR="${EMS_CREDENTIALS_DIR:-$HOME/.config/faas-ems}"
 # image name -> Dockerfile, all built from the repository root
 IMAGES=(connector:connector/Dockerfile socket-hub:socket-hub/Dockerfile
@@ -67,7 +74,8 @@ build_images() {
         name="${entry%%:*}"
         dockerfile="${entry#*:}"
         say "image $EMS_IMAGE_PREFIX/$name:$EMS_TAG ($dockerfile)"
-        docker build -q -f "$ROOT/$dockerfile" -t "$EMS_IMAGE_PREFIX/$name:$EMS_TAG" "$ROOT" >/dev/null
+        docker build -q "${BUILD_FLAGS[@]}" -f "$ROOT/$dockerfile" -t "$EMS_IMAGE_PREFIX/$name:$EMS_TAG" \
+            "$ROOT" >/dev/null
         if [[ "${EMS_PUSH:-0}" == 1 ]]; then
             docker push -q "$EMS_IMAGE_PREFIX/$name:$EMS_TAG" >/dev/null
         fi
@@ -80,7 +88,8 @@ deploy_stack() {
         -not -name '*.py' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-12)"
     export EMS_CONFIG_VERSION
     say "docker stack deploy $STACK (configs $EMS_CONFIG_VERSION)"
-    docker stack deploy --with-registry-auth --prune -c "$ROOT/swarm/stack.yml" "$STACK"
+    docker stack deploy --with-registry-auth --prune --resolve-image "${EMS_RESOLVE_IMAGE:-always}" \
+        -c "$ROOT/swarm/stack.yml" "$STACK"
 }
 
 ensure_tls_secrets() {
@@ -130,19 +139,22 @@ wait_for_gateway() {
 deploy_functions() {
     local push=(--skip-push)
     [[ "${EMS_PUSH:-0}" == 1 ]] && push=()
+    need "$FAAS_CLI" "https://github.com/openfaas/faas-cli/releases (0.12.x), or set FAAS_CLI"
+    wait_for_gateway
     cd "$ROOT"
     # faas-cli looks for templates in ./template; ours lives in templates/ (git-ignored copy).
     say "faas-cli: template python3-ems from templates/"
     rm -rf template && mkdir template && cp -R templates/python3-ems template/
-    basic_auth_password | faas-cli login --tls-no-verify --gateway "$GATEWAY" --username admin \
-        --password-stdin
+    basic_auth_password | "$FAAS_CLI" login --tls-no-verify --gateway "$GATEWAY" \
+        --username admin --password-stdin
     say "faas-cli up -f stack.yml (build, deploy into network func_functions)"
-    faas-cli up -f stack.yml --tls-no-verify --gateway "$GATEWAY" "${push[@]}"
+    # --disable-stack-pull: the template is ours, copied above, not one from the store.
+    "$FAAS_CLI" up -f stack.yml --tls-no-verify --gateway "$GATEWAY" --disable-stack-pull \
+        "${push[@]}" "${BUILD_FLAGS[@]}"
 }
 
 deploy_all() {
     need docker "https://docs.docker.com/engine/install/"
-    need faas-cli "https://github.com/openfaas/faas-cli/releases (0.12.x)"
     need curl "apt-get install -y curl"
     ensure_swarm
     ensure_labels
@@ -151,7 +163,12 @@ deploy_all() {
     ensure_tls_secrets
     build_images
     deploy_stack
-    wait_for_gateway
+    if ! command -v "$FAAS_CLI" >/dev/null; then
+        say "functions: NOT deployed, $FAAS_CLI is not installed (0.12.x:"
+        say "  https://github.com/openfaas/faas-cli/releases); the rest of the stack is up."
+        say "  Install it, then: swarm/deploy.sh functions"
+        return
+    fi
     deploy_functions
     say "done: https://<this host>:${EMS_HTTPS_PORT}/  (administrator: admin, password in $CREDENTIALS_DIR/admin-password)"
     say "status: swarm/deploy.sh status; scale: swarm/deploy.sh scale <connector|hub|gateway|function NAME> N"
@@ -164,10 +181,8 @@ scale() {
             docker service scale "${STACK}_${part}=${count:?replicas}"
             ;;
         hub)
+            # nginx looks tasks.socket-hub up again within seconds (swarm/nginx.conf).
             docker service scale "${STACK}_socket-hub=${count:?replicas}"
-            # nginx resolves the hub's replicas when it starts (see swarm/nginx.conf).
-            say "restarting nginx so that ip_hash spreads clients over every hub replica"
-            docker service update --force "${STACK}_nginx" >/dev/null
             ;;
         function)
             local name="${2:?function name}"
@@ -182,10 +197,11 @@ scale() {
 
 case "${1:-deploy}" in
     deploy) deploy_all ;;
+    functions) deploy_functions ;;
     scale) shift && scale "$@" ;;
     status)
         docker stack services "$STACK"
         docker service ls --filter label=com.openfaas.function
         ;;
-    *) die "usage: swarm/deploy.sh [deploy | scale ... | status]" ;;
+    *) die "usage: swarm/deploy.sh [deploy | functions | scale ... | status]" ;;
 esac

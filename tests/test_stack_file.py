@@ -40,6 +40,7 @@ EVENT_TYPES = {
     "chat.state",
 }
 INTERNAL_FUNCTIONS = {"ingest", "hourly-aggregate", "chat-reply"}
+TOKEN_CHECKS = re.compile(r"\bauth\.(require_user|require_admin|verify_token)\(")
 CRON = re.compile(r"^(\S+\s+){4}\S+$")
 
 
@@ -88,6 +89,16 @@ def test_triggered_functions_hold_the_internal_token():
             assert "internal-token" in spec.secrets, f"{name} cannot check the internal token"
         if name in PUBLIC_FUNCTIONS - {"auth-login", "auth-register"}:
             assert "jwt-secret" in spec.secrets, f"{name} cannot verify tokens"
+
+
+def test_every_function_that_checks_tokens_can_read_revocations():
+    """A revocation lives in Redis; without its password the check fails open (an
+    unreachable Redis must not sign everyone out), so a revoked token would pass."""
+    stack = stack_file.load()
+    for name, spec in stack.functions.items():
+        handler = (spec.handler / "handler.py").read_text()
+        if TOKEN_CHECKS.search(handler) or "jwt-secret" in spec.secrets:
+            assert {"jwt-secret", "redis-password"} <= set(spec.secrets), name
 
 
 def test_functions_the_connectors_trigger_hold_no_jwt_secret():

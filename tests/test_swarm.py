@@ -1,18 +1,22 @@
 """The Docker Swarm deployment, checked without a Docker engine.
 
-What cannot run here (no engine, no registry): building the images and deploying the
-stack. Instead: the docker client validates the stack file; stack.yml and the swarm
-stack are checked to agree; the RabbitMQ definitions are imported into a real broker
-and the connector and hub declare their queues on top; each image's build context is
-assembled from its Dockerfile's COPY lines and its command runs from it; each image's
-pip installs cover what its code imports; nginx runs the real config in front of the
-real `ems up` gateway and hub.
+`make swarm-test` (tests/swarm_e2e) deploys the stack on a real engine; this file
+checks what needs none, and catches there each fault the engine found: the docker
+client validates the stack file; stack.yml and the swarm stack are checked to agree;
+the RabbitMQ definitions are imported into a real broker and the connector and hub
+declare their queues on top; each image's build context is assembled from its
+Dockerfile's COPY lines and its command runs from it; each image's pip installs cover
+what its code imports; nginx runs the real config in front of the real `ems up`
+gateway and hub, and follows names through a fake DNS server.
 """
 
 from __future__ import annotations
 
 import ast
+import asyncio
+import contextlib
 import http.client
+import http.server
 import importlib.metadata as metadata
 import json
 import os
@@ -23,25 +27,31 @@ import signal
 import ssl
 import subprocess
 import sys
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pika
 import pytest
+import redis.asyncio as redis_asyncio
 import requests
 import yaml
 from packaging.requirements import Requirement
 
 from connector import topology
 from connector.config import Config as ConnectorConfig
-from ems import databases
+from ems import build, databases
 from ems import stack as stack_file
 from ems.gateway import SPA_HEADERS
 from ems.paths import OPENAPI, ROOT
 from ems.processes import free_port
+from socket_hub.census import Census
 from socket_hub.config import HubConfig
+from socket_hub.consumer import EventConsumer
 from socket_hub.consumer import declare as declare_hub_queues
+from socket_hub.probes import Probes
+from tests.fakes.dns import FakeDns
 from tests.harness import SERVICES, wait_for
 
 SWARM = ROOT / "swarm"
@@ -65,8 +75,6 @@ ENTRY_MODULES = {
 }
 # Services whose image has nothing to probe with or that run to completion.
 NO_HEALTHCHECK = {
-    "nats": "nats-streaming is a scratch image",
-    "queue-worker": "no HTTP endpoint, it only subscribes to NATS",
     "cron": "wakes once a minute, keeps no alive file",
     "migrate": "one-shot job",
 }
@@ -204,12 +212,43 @@ def test_every_service_has_health_restart_limits_and_rolling_updates(swarm):
         assert deploy["restart_policy"]["condition"] in {"any", "on-failure"}, name
         assert deploy["resources"]["limits"]["memory"], name
         assert deploy["resources"]["limits"]["cpus"], name
-        assert deploy["update_config"]["failure_action"] == "rollback", name
+        if deploy.get("mode") != "replicated-job":  # a job is re-run, never rolled
+            assert deploy["update_config"]["failure_action"] == "rollback", name
         check = service.get("healthcheck", {})
         if name in NO_HEALTHCHECK:
             assert check.get("disable") is True, name
         else:
             assert check.get("test"), f"{name} has no health check"
+
+
+def test_migrate_is_a_job_that_a_forced_update_runs_once_more(swarm):
+    """A replicated service whose task completes fails its update's monitor and is
+    rolled back: `docker service update --force ems_migrate` ran it twice and ended in
+    rollback_completed. A job runs to completion on each forced update."""
+    deploy = swarm["services"]["migrate"]["deploy"]
+    assert deploy["mode"] == "replicated-job"
+    assert deploy["restart_policy"]["condition"] == "on-failure"
+    assert "update_config" not in deploy and "rollback_config" not in deploy
+
+
+def test_a_service_that_replaces_the_entrypoint_does_not_stay_root(swarm):
+    """The database and broker images start as root and their docker-entrypoint.sh
+    drops to their own user; an entrypoint of ours must do the same or name the user."""
+    for name, service in swarm["services"].items():
+        entrypoint = " ".join(service.get("entrypoint") or [])
+        if entrypoint:
+            drops = "exec docker-entrypoint.sh" in entrypoint
+            assert drops or service.get("user") not in (None, "root", "0"), name
+
+
+def test_every_name_resolves_to_task_addresses_not_a_virtual_ip(swarm):
+    """A service's virtual IP routes only through IPVS, which a host's kernel may lack;
+    tasks' own addresses (dnsrr) route everywhere."""
+    for name, service in swarm["services"].items():
+        assert service["deploy"]["endpoint_mode"] == "dnsrr", name
+    gateway = swarm["services"]["gateway"]["environment"]
+    assert gateway["direct_functions"] == "false"  # through faas-swarm, by tasks.<name>
+    assert swarm["services"]["faas-swarm"]["environment"]["dnsrr"] == "true"
 
 
 def test_functions_join_the_network_of_the_gateway(swarm, functions):
@@ -377,22 +416,24 @@ def test_build_context_is_complete(image):
     assert {".venv", ".env", "frontend/node_modules"} <= set(ignored)
 
 
-def module_file(root: Path, module: str) -> Path | None:
-    base = root.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+def module_file(roots: list[Path], module: str) -> Path | None:
+    """Where ``module`` is found on ``roots`` (an image's sys.path), if it is ours."""
+    for root in roots:
+        base = root.joinpath(*module.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
     return None
 
 
-def third_party_imports(root: Path, entries: list[str]) -> set[str]:
+def third_party_imports(roots: list[Path], entries: list[str]) -> set[str]:
     """Top-level names imported at module level by the entry modules and everything of
-    theirs they import, that are neither the standard library nor files in ``root``."""
+    theirs they import, that are neither the standard library nor files on ``roots``."""
     found: set[str] = set()
     todo, seen = list(entries), set()
     while todo:
         module = todo.pop()
-        path = module_file(root, module)
+        path = module_file(roots, module)
         if path is None or path in seen:
             continue
         seen.add(path)
@@ -410,7 +451,7 @@ def third_party_imports(root: Path, entries: list[str]) -> set[str]:
                     names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             for name in names:
                 top = name.split(".")[0]
-                if module_file(root, top) is not None:
+                if module_file(roots, top) is not None:
                     todo.append(name)
                 elif top not in sys.stdlib_module_names and top != "__future__":
                     found.add(top)
@@ -463,11 +504,32 @@ def test_image_installs_what_its_code_imports(image, tmp_path):
     workdir, _ = assemble(PYTHON_IMAGES[image], tmp_path)
     installed = installed_closure(pip_requirements(PYTHON_IMAGES[image]))
     providers = metadata.packages_distributions()
-    for name in sorted(third_party_imports(workdir, ENTRY_MODULES[image])):
+    for name in sorted(third_party_imports([workdir], ENTRY_MODULES[image])):
         dists = {d.lower().replace("_", "-") for d in providers.get(name, [name])}
         assert dists & installed, (
             f"{image} imports {name} but its Dockerfile installs none of {dists}"
         )
+
+
+def requirement_lines(path: Path) -> list[str]:
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("name", sorted(stack_file.load().functions))
+def test_function_image_installs_what_its_code_imports(name, tmp_path):
+    """A function image has the template's requirements and its own, nothing of the
+    checkout's environment: chat-reply crashed in Swarm on `from google import genai`."""
+    stack = stack_file.load()
+    context = build.assemble(stack.functions[name], stack, tmp_path / name)
+    requirements = requirement_lines(context / "requirements.txt")
+    requirements += requirement_lines(context / "function" / "requirements.txt")
+    installed = installed_closure(requirements)
+    providers = metadata.packages_distributions()
+    # The template's PYTHONPATH: the platform package sits in function/.
+    for module in sorted(third_party_imports([context, context / "function"], ["index"])):
+        dists = {d.lower().replace("_", "-") for d in providers.get(module, [module])}
+        assert dists & installed, f"{name} imports {module}: add it to its requirements.txt"
 
 
 # --- each image's command, from its assembled build context ----------------------------
@@ -561,6 +623,63 @@ def test_hub_image_serves_healthz(stack, tmp_path):
         stop(process)
 
 
+def hub_metric(port: int, name: str) -> int:
+    for line in requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text.splitlines():
+        if line.startswith(name + " "):
+            return int(line.split()[1])
+    raise AssertionError(f"the hub's /metrics has no {name}")
+
+
+def test_hub_keeps_retrying_a_broker_whose_name_does_not_resolve_yet(stack, tmp_path):
+    """In Swarm, ``rabbitmq`` resolves only once its task runs (dnsrr): the consumer must
+    outlive socket.gaierror, and /healthz must say it is reconnecting, not lie."""
+    workdir, stage = assemble(PYTHON_IMAGES["socket-hub"], tmp_path / "root")
+    port = free_port()
+    env = {
+        **stack_env(stack),
+        "AMQP_URL": "amqp://ems:unused@rabbitmq.invalid:5672/%2F",
+        "HUB_HOST": "127.0.0.1",
+        "HUB_PORT": str(port),
+    }
+    log = (tmp_path / "hub.log").open("wb")
+    process = run_from_context(workdir, stage.cmd, env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+
+        def retried_twice():
+            assert process.poll() is None, (tmp_path / "hub.log").read_text()
+            try:
+                return hub_metric(port, "socket_hub_events_consumer_failures_total") >= 2
+            except requests.ConnectionError:
+                return False
+
+        wait_for(retried_twice, timeout=60, message="the consumer gave up on the broker")
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert health.status_code == 200
+        assert health.json()["events_consumer"] == "reconnecting"
+    finally:
+        stop(process)
+    assert "gaierror" in (tmp_path / "hub.log").read_text()
+
+
+def test_hub_health_fails_once_its_consumer_is_stopped(monkeypatch):
+    """A replica whose consumer no longer runs would never deliver an alert: unhealthy,
+    so Swarm replaces it."""
+    monkeypatch.setenv("INTERNAL_TOKEN", "unused")
+    monkeypatch.setenv("JWT_SECRET", "unused")
+    config = HubConfig.read()
+    consumer = EventConsumer(config, deliver=None)
+    census = Census(redis_asyncio.from_url(config.redis_url), "unused:", "probe")
+    probes = Probes("probe", census, consumer, session_watch=None)
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(probes({"type": "http", "path": "/healthz"}, None, send))
+    assert sent[0]["status"] == 503
+    assert json.loads(sent[1]["body"])["events_consumer"] == "stopped"
+
+
 def test_migrate_image_creates_and_migrates_every_context_once(tmp_path):
     workdir, stage = assemble(PYTHON_IMAGES["migrate"], tmp_path / "root")
     assert_code_comes_from(workdir, ["ems", "migrate"])
@@ -619,16 +738,15 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-@pytest.fixture
-def nginx_site(stack, tmp_path, monkeypatch):
-    """nginx with swarm/nginx.conf; the Swarm service names (gateway, tasks.socket-hub)
-    and the ports point at `ems up`, which serves /function/* and /socket.io/ itself;
-    the TLS secrets are a fresh self-signed pair, which the test's requests trust."""
+@contextlib.contextmanager
+def running_nginx(tmp_path: Path, dns: FakeDns, gateway_port: int, hub_port: int, monkeypatch):
+    """nginx with swarm/nginx.conf, asking ``dns`` for the Swarm names (gateway,
+    tasks.socket-hub) as it asks Docker's embedded DNS in the stack; its TLS secrets are
+    a fresh self-signed pair, which the test's requests trust. Yields its two origins."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         pytest.fail("nginx is not installed: `make test-tools` (apt-get install nginx-light)")
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     port, tls_port = free_port(), free_port()
-    upstream = f"127.0.0.1:{stack.port}"
     site = tmp_path / "html"
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>faas-ems</title>")
@@ -639,17 +757,19 @@ def nginx_site(stack, tmp_path, monkeypatch):
     shutil.copy(OPENAPI, site / copied.group(1))
     cert, key = self_signed(tmp_path)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
-    server = (
-        NGINX_CONF.read_text()
-        .replace("server gateway:8080;", f"server {upstream};")
-        .replace("server tasks.socket-hub:8000;", f"server {upstream};")
-        .replace("listen 8080;", f"listen 127.0.0.1:{port};")
-        .replace("listen 8443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;")
-        .replace("/run/secrets/tls-cert;", f"{cert};")
-        .replace("/run/secrets/tls-key;", f"{key};")
-        .replace("root /usr/share/nginx/html;", f"root {site};")
-    )
-    assert server.count(upstream) == 2 and str(site) in server and str(key) in server
+    server = NGINX_CONF.read_text()
+    for swarm_value, here in [
+        ("resolver 127.0.0.11 ", f"resolver 127.0.0.1:{dns.port} "),
+        ("gateway:8080;", f"gateway:{gateway_port};"),
+        ("tasks.socket-hub:8000;", f"tasks.socket-hub:{hub_port};"),
+        ("listen 8080;", f"listen 127.0.0.1:{port};"),
+        ("listen 8443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
+        ("/run/secrets/tls-cert;", f"{cert};"),
+        ("/run/secrets/tls-key;", f"{key};"),
+        ("root /usr/share/nginx/html;", f"root {site};"),
+    ]:
+        assert server.count(swarm_value) == 1, swarm_value
+        server = server.replace(swarm_value, here)
     (tmp_path / "server.conf").write_text(server)
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read tmp_path
     (tmp_path / "nginx.conf").write_text(
@@ -670,10 +790,23 @@ def nginx_site(stack, tmp_path, monkeypatch):
         except requests.ConnectionError:
             return False
 
-    wait_for(up, timeout=15, message="nginx did not start")
-    yield urls
-    process.terminate()
-    process.wait(10)
+    try:
+        wait_for(up, timeout=15, message="nginx did not start")
+        yield urls
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def nginx_site(stack, tmp_path, monkeypatch):
+    """nginx in front of `ems up`, which serves /function/* and /socket.io/ itself."""
+    records = {"gateway": "127.0.0.1", "tasks.socket-hub": "127.0.0.1"}
+    with (
+        FakeDns(records) as dns,
+        running_nginx(tmp_path, dns, stack.port, stack.port, monkeypatch) as urls,
+    ):
+        yield urls
 
 
 @pytest.fixture
@@ -755,3 +888,74 @@ def test_nginx_keeps_the_hubs_probes_inside(nginx):
         text = connection.getresponse().read().decode(errors="replace")
         connection.close()
         assert "socket_hub_" not in text and '"hub_id"' not in text, path
+
+
+class Answering(http.server.BaseHTTPRequestHandler):
+    """Says which address it listens on and the headers it was sent, for any path."""
+
+    def do_GET(self):
+        body = json.dumps(
+            {"address": self.server.server_address[0], "headers": dict(self.headers)}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def answering_on(addresses: list[str], port: int):
+    servers = [http.server.ThreadingHTTPServer((a, port), Answering) for a in addresses]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.mark.parametrize(
+    "name, path", [("gateway", "/function/users"), ("tasks.socket-hub", "/socket.io/")]
+)
+def test_nginx_follows_a_service_to_its_new_address(tmp_path, monkeypatch, name, path):
+    """A replaced task has a new address: nginx must find it without being restarted."""
+    port = free_port()
+    old, new = "127.0.0.2", "127.0.0.3"
+    records = {"gateway": old, "tasks.socket-hub": old}
+    with (
+        answering_on([old, new], port),
+        FakeDns(records) as dns,
+        running_nginx(tmp_path, dns, port, port, monkeypatch) as urls,
+    ):
+        url = urls["https"]
+        assert requests.get(url + path, timeout=10).json()["address"] == old
+        dns.records[name] = new
+
+        def moved():
+            return requests.get(url + path, timeout=10).json()["address"] == new
+
+        wait_for(moved, timeout=30, interval=0.5, message=f"nginx still sends {name} to {old}")
+
+
+@pytest.mark.parametrize("path", ["/function/users/me", "/system/functions", "/socket.io/"])
+def test_nginx_passes_on_the_callers_host_and_address_everywhere(tmp_path, monkeypatch, path):
+    """The hub admits a WebSocket only from the page's own origin (Host), and the
+    sign-in throttles count per X-Real-IP: every location must send both."""
+    port = free_port()
+    records = {"gateway": "127.0.0.2", "tasks.socket-hub": "127.0.0.2"}
+    with (
+        answering_on(["127.0.0.2"], port),
+        FakeDns(records) as dns,
+        running_nginx(tmp_path, dns, port, port, monkeypatch) as urls,
+    ):
+        url = urls["https"]
+        spoofed = {"X-Real-IP": "203.0.113.9", "Upgrade": "websocket", "Connection": "Upgrade"}
+        headers = requests.get(url + path, headers=spoofed, timeout=10).json()["headers"]
+    assert headers["Host"] == headers["X-Forwarded-Host"] == url.removeprefix("https://")
+    assert headers["X-Real-IP"] == "127.0.0.1"
+    assert headers["Upgrade"] == "websocket" and headers["Connection"] == "upgrade"

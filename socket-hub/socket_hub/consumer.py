@@ -4,6 +4,10 @@ pika is blocking, so it runs in a thread of its own; each event is handed to the
 event loop, and acked (from pika's thread, as pika requires) only once it was
 emitted. A failed emit is requeued; an event that can never be delivered goes to
 the dead-letter queue with the reason, like the connector's.
+
+The thread never gives up: in Swarm the broker's name does not resolve until its task
+runs (``socket.gaierror``), and a consumer that died then would leave a hub that serves
+browsers but delivers no alert. Its ``state`` says what the health check reports.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class EventConsumer:
         self.connected = False
         self.delivered = 0
         self.dead_lettered = 0
+        self.failures = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -56,6 +61,13 @@ class EventConsumer:
         self._loop = loop
         self._thread = threading.Thread(target=self._run, name="amqp-consumer", daemon=True)
         self._thread.start()
+
+    @property
+    def state(self) -> str:
+        """``connected``, ``reconnecting`` (retrying by itself), or ``stopped``."""
+        if self._thread is None or not self._thread.is_alive():
+            return "stopped"
+        return "connected" if self.connected else "reconnecting"
 
     def stop(self) -> None:
         self._stopping.set()
@@ -68,7 +80,9 @@ class EventConsumer:
             try:
                 self._consume()
                 delay = 1.0
-            except AMQPError as exc:
+            # OSError: the broker's name does not resolve yet, or its address is unreachable.
+            except (AMQPError, OSError) as exc:
+                self.failures += 1
                 log.warning("RabbitMQ: %r; reconnecting in %.0fs", exc, delay)
                 self._stopping.wait(delay)
                 delay = min(delay * 2, MAX_RECONNECT_DELAY)

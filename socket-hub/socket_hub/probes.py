@@ -37,7 +37,9 @@ class Probes:
         if scope["type"] != "http":
             return
         if scope["path"] == "/healthz":
-            await _respond(send, 200, "application/json", json.dumps(self.health()))
+            health = self.health()
+            status = 200 if health["status"] == "ok" else 503
+            await _respond(send, status, "application/json", json.dumps(health))
         elif scope["path"] == "/metrics":
             await _respond(send, 200, "text/plain; version=0.0.4", await self.metrics())
         else:
@@ -45,13 +47,15 @@ class Probes:
             await _respond(send, 404, "application/json", json.dumps(error))
 
     def health(self) -> dict:
-        """Alive and serving; the AMQP consumer's state is shown, not required (chat works
-        without it, and it reconnects by itself)."""
+        """Serving, with the AMQP consumer connected or reconnecting by itself (chat works
+        meanwhile). A stopped consumer makes the hub unhealthy, so Swarm replaces it
+        rather than keep a replica that would never deliver an alert."""
+        consumer = self.consumer.state
         return {
-            "status": "ok",
+            "status": "failing" if consumer == "stopped" else "ok",
             "hub_id": self.hub_id,
             "connected_clients": self.census.local,
-            "events_consumer": "connected" if self.consumer.connected else "reconnecting",
+            "events_consumer": consumer,
         }
 
     async def metrics(self) -> str:
@@ -62,6 +66,9 @@ class Probes:
              self.consumer.delivered),
             ("socket_hub_events_dead_lettered_total", "Events this process dead-lettered.",
              self.consumer.dead_lettered),
+            ("socket_hub_events_consumer_failures_total",
+             "Times the AMQP consumer lost or could not reach RabbitMQ and retried.",
+             self.consumer.failures),
             ("socket_hub_sessions_ended_total",
              "Connections this process ended because their token expired or was revoked.",
              self.session_watch.ended),
