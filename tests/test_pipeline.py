@@ -132,7 +132,7 @@ def test_a_huge_value_is_never_quoted_and_a_message_s_reasons_stop_after_a_few_k
     good = {"timestamp": "2026-03-29T00:10:00Z", "device_id": device, "measurement_value": 0.2}
     huge = readings.reason(parse_message({**good, "device_id": "7" * 1_000_000, "x" * 100_000: 1}))
     assert "device_id must be a device id or meter number (1-64 characters)" in huge
-    assert "unknown field 'xxxxx" in huge
+    assert "unknown field xxxxx" in huge
     assert len(huge) < 1_000
     many = parse_message([{**good, "measurement_value": -n - 1} for n in range(10_000)])
     assert all(sent.problems == ["measurement_value is negative"] for sent in many)

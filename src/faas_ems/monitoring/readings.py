@@ -19,7 +19,6 @@ was sent and refused when monitoring's columns would have to round them.
 from __future__ import annotations
 
 import math
-import reprlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -44,9 +43,7 @@ _KWH_STEP = Decimal(1).scaleb(-KWH_DECIMALS)
 # A reason travels back to the sender and into a dead-letter header: a message's
 # reasons stop after a few KB, and anything quoted from the reading is cut.
 MAX_REASON_CHARS = 2000
-_shortly = reprlib.Repr()
-_shortly.maxstring = _shortly.maxother = 60
-_shown = _shortly.repr
+SHOWN_CHARS = 60
 
 INTERVAL, REGISTER = "interval", "register"
 DEVICE_FIELDS = ("device_id", "deviceId", "meter_id")
@@ -99,6 +96,11 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _cut(text: str) -> str:
+    """Text from a reading, short enough to quote in a reason."""
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
+
+
 def _timestamp(value) -> tuple[datetime | None, str | None]:
     if isinstance(value, str):
         try:
@@ -120,18 +122,15 @@ def _timestamp(value) -> tuple[datetime | None, str | None]:
 def _value(name: str, value, kind: str) -> tuple[str | None, list[str]]:
     if not _is_number(value):
         return None, [f"{name} is not a number"]
-    problems = []
     if value < 0:
-        problems.append(f"{name} is negative")
+        return None, [f"{name} is negative"]
     largest = LARGEST_KWH if kind == INTERVAL else LARGEST_REGISTER
     if value > largest:
-        return None, [*problems, f"{name} is over {largest} kWh"]
+        return None, [f"{name} is over {largest} kWh"]
     exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if exact != exact.quantize(_KWH_STEP):
-        problems.append(
-            f"{name} has more than {KWH_DECIMALS} decimals and cannot be stored exactly"
-        )
-    return format(exact, "f"), problems
+        return None, [f"{name} has more than {KWH_DECIMALS} decimals and cannot be stored exactly"]
+    return format(exact, "f"), []
 
 
 def _device(raw: dict, sent: Sent) -> None:
@@ -161,7 +160,7 @@ def parse_reading(raw, position: int | None = None, topic_device: str | None = N
         return sent
     unknown = sorted(raw.keys() - set(ACCEPTED), key=str)
     if unknown:
-        names = ", ".join(_shown(name) for name in unknown[:5])
+        names = ", ".join(_cut(str(name)) for name in unknown[:5])
         sent.problems.append(f"unknown field {names}: {ACCEPTED_TEXT}")
     _device(raw, sent)
     if "timestamp" in raw:
