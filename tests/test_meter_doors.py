@@ -145,6 +145,38 @@ def test_the_http_door_refuses_other_devices_readings_and_wrong_or_revoked_secre
     assert too_many.status_code == 401, "the credential is checked before the body"
 
 
+def test_meter_auth_answers_the_broker_only_with_the_token(stack):
+    device = stack.monitored_device(meter_id=meter_number(), max_hourly_kwh=10)
+    made = credential(stack, device["id"])
+
+    def ask(check: str, token: str | None, **fields) -> str:
+        query = {"token": token} if token is not None else {}
+        response = stack.call(
+            "POST", f"/function/meter-auth/{check}", params=query, data=fields, json=None
+        )
+        assert response.status_code == 200, response.text
+        return response.text
+
+    login = {"username": made["username"], "password": made["secret"]}
+    token = stack.internal_token
+    assert ask("user", token, **login) == "allow"
+    assert ask("user", None, **login) == "deny"
+    assert ask("user", "wrong", **login) == "deny"
+    assert ask("user", token, **{**login, "password": "guess"}) == "deny"
+    own = {"username": made["username"], "vhost": stack.vhost, "name": "ems"}
+    assert ask("vhost", token, **own) == "allow"
+    assert ask("vhost", token, **{**own, "vhost": "/"}) == "deny"
+    assert ask("resource", token, **own, resource="exchange", permission="write") == "allow"
+    for resource, permission in (("exchange", "read"), ("queue", "configure"), ("queue", "read")):
+        assert ask("resource", token, **own, resource=resource, permission=permission) == "deny"
+    topic = {**own, "resource": "topic", "permission": "write"}
+    for reference in (device["id"], device["meter_id"]):
+        key = f"meters.{reference}.reading"
+        assert ask("topic", token, **topic, routing_key=key) == "allow"
+    for key in ("meter.reading", "alert.raised", f"meters.{uuid.uuid4()}.reading"):
+        assert ask("topic", token, **topic, routing_key=key) == "deny", key
+
+
 # -- MQTT, on a RabbitMQ node of the tests' own ---------------------------------------
 
 

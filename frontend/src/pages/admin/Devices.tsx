@@ -88,7 +88,7 @@ export function Devices() {
       <Paper withBorder radius="md">
         <QueryState query={devices} what="devices" isEmpty={(list) => list.length === 0}>
           {(list) => (
-            <Table.ScrollContainer minWidth={900}>
+            <Table.ScrollContainer minWidth={1000}>
               <Table striped highlightOnHover aria-label="Devices">
                 <Table.Thead>
                   <Table.Tr>
@@ -131,7 +131,8 @@ export function Devices() {
                         <Table.Td ta="right">
                           {formatKwh(summaryById.get(device.id)?.today_kwh)}
                         </Table.Td>
-                        <Table.Td>
+                        {/* wide enough for the badge's longest text ("no readings") */}
+                        <Table.Td miw={170}>
                           <OnlineBadge summary={summaryById.get(device.id)} />
                           <ResetNote summary={summaryById.get(device.id)} />
                         </Table.Td>
