@@ -47,6 +47,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/function/auth-logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign this token out
+         * @description The token is refused (`token_revoked`) from now until it expires; the user's other
+         *     sign-ins stay.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/function/users": {
         parameters: {
             query?: never;
@@ -244,6 +265,27 @@ export interface paths {
         };
         /** Today's use and liveness of every visible device */
         get: operations["consumptionSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/consumption/clients/{user_id}/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One client's figures in one answer, for the support bot
+         * @description Their devices with today's and yesterday's use in `tz` (default UTC), whether each
+         *     reports, and their latest 5 alerts: what the client's own pages show.
+         */
+        get: operations["clientFigures"];
         put?: never;
         post?: never;
         delete?: never;
@@ -883,6 +925,24 @@ export interface components {
             /** Format: date-time */
             acknowledged_at: string | null;
         };
+        ClientFigures: {
+            /**
+             * Format: date
+             * @description today's date in `timezone`
+             */
+            today: string;
+            timezone: string;
+            devices: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                max_hourly_kwh: number;
+                today_kwh: number;
+                yesterday_kwh: number;
+                online: boolean;
+            }[];
+            alerts: components["schemas"]["Alert"][];
+        };
         AlertCount: {
             total: number;
             /** @description device id to its count; devices without alerts are absent */
@@ -1090,8 +1150,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description `bad_json`: the body is missing or not JSON */
-        BadJson: {
+        /**
+         * @description `bad_json`: the body is missing, not JSON, nested deeper than 32 levels or holds a
+         *     NUL (`\u0000`) in a string; `bad_request`: a NUL (`%00`) in the path or query
+         */
+        BadRequest: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1204,7 +1267,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             /** @description `invalid_credentials`: wrong username or password */
             401: {
                 headers: {
@@ -1240,7 +1303,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             /** @description `registration_closed`: accounts are opened by an administrator here */
             403: {
                 headers: {
@@ -1253,6 +1316,35 @@ export interface operations {
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `revocation_unavailable`: Redis, where sign-outs live, does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listUsers: {
@@ -1276,6 +1368,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
         };
@@ -1302,7 +1395,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
@@ -1327,6 +1420,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -1353,7 +1447,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileAnswer"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -1380,6 +1474,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1409,7 +1504,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1435,6 +1530,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1462,6 +1558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Device"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -1487,7 +1584,7 @@ export interface operations {
                     "application/json": components["schemas"]["Device"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
@@ -1513,6 +1610,7 @@ export interface operations {
                     "application/json": components["schemas"]["Device"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -1541,7 +1639,7 @@ export interface operations {
                     "application/json": components["schemas"]["Device"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1566,6 +1664,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1667,7 +1766,7 @@ export interface operations {
                     "application/json": components["schemas"]["Device"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description `not_found`: no such device, or no such user */
@@ -1727,6 +1826,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
@@ -1753,7 +1853,37 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceSummary"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    clientFigures: {
+        parameters: {
+            query?: {
+                /** @description an IANA time zone for days and hours (default the viewer's own) */
+                tz?: components["parameters"]["ViewerZone"];
+            };
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientFigures"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -1782,6 +1912,7 @@ export interface operations {
                     "application/json": components["schemas"]["Alert"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -1809,6 +1940,7 @@ export interface operations {
                     "application/json": components["schemas"]["AlertCount"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -1833,6 +1965,7 @@ export interface operations {
                     "application/json": components["schemas"]["Alert"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -1858,6 +1991,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationInList"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -1882,6 +2016,7 @@ export interface operations {
                     "application/json": components["schemas"]["Conversation"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -1906,6 +2041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -1930,6 +2066,7 @@ export interface operations {
                     "application/json": components["schemas"]["Conversation"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1955,6 +2092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Conversation"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1982,7 +2120,7 @@ export interface operations {
                     "application/json": components["schemas"]["PostedMessage"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
@@ -2011,7 +2149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadReceipt"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             /** @description `validation_failed`, or `own_message`: the reader wrote it */
@@ -2251,7 +2389,7 @@ export interface operations {
                     "application/json": components["schemas"]["IngestAnswer"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             /** @description `invalid_reading` with every reason, or `validation_failed` */
             422: {
@@ -2282,6 +2420,7 @@ export interface operations {
                     "application/json": components["schemas"]["AggregateAnswer"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
         };
     };
@@ -2307,7 +2446,7 @@ export interface operations {
                     "application/json": components["schemas"]["SyncAnswer"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -2338,7 +2477,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -2371,7 +2510,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -2400,7 +2539,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
         };
