@@ -1,12 +1,14 @@
 """Assembling a function's build context exactly as ``faas-cli build`` does.
 
 The template folder is copied whole, the handler goes to ``function/``, and each
-``configuration.copy`` path goes under ``function/`` too. ``ems up`` runs the
+``configuration.copy`` path goes under ``function/`` as written (faas-cli joins the two:
+``./src/faas_ems`` becomes ``function/src/faas_ems``). ``ems up`` runs the
 result with the template's own command, so a layout mistake fails here first.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -28,7 +30,7 @@ def assemble(spec: FunctionSpec, stack: Stack, target: Path) -> Path:
     shutil.copytree(spec.handler, function_dir, ignore=_IGNORE)
     for extra in stack.copy:
         source = (stack.base / extra).resolve()
-        destination = function_dir / Path(extra).name
+        destination = function_dir / Path(extra)
         if source.is_dir():
             shutil.copytree(source, destination, ignore=_IGNORE, dirs_exist_ok=True)
         else:
@@ -40,3 +42,10 @@ def template_command(lang: str) -> list[str]:
     """The ``fprocess`` the template's watchdog would start, as an argv list."""
     meta = yaml.safe_load((TEMPLATES / lang / "template.yml").read_text())
     return meta["fprocess"].split()
+
+
+def template_pythonpath(lang: str) -> str:
+    """The template Dockerfile's PYTHONPATH, relative to its WORKDIR (/home/app): ``ems
+    up`` puts the same folder first, so both find the platform package in one place."""
+    dockerfile = (TEMPLATES / lang / "Dockerfile").read_text()
+    return re.search(r"PYTHONPATH=/home/app/(\S+)", dockerfile).group(1)

@@ -79,7 +79,7 @@ class FunctionPool:
         env.update(self.config.secret_env(self.spec.secrets))
         env.update(EMS_FUNCTION=self.spec.name, EMS_PORT=str(port), EMS_HOST="127.0.0.1")
         # As the template's Dockerfile: the build context's own copy of faas_ems first.
-        env["PYTHONPATH"] = str(self.build_dir / "function")
+        env["PYTHONPATH"] = str(self.build_dir / build.template_pythonpath(self.spec.lang))
         return env
 
     def _new_child(self, index: int) -> Child:

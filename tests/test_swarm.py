@@ -526,8 +526,8 @@ def test_function_image_installs_what_its_code_imports(name, tmp_path):
     requirements += requirement_lines(context / "function" / "requirements.txt")
     installed = installed_closure(requirements)
     providers = metadata.packages_distributions()
-    # The template's PYTHONPATH: the platform package sits in function/.
-    for module in sorted(third_party_imports([context, context / "function"], ["index"])):
+    roots = [context, context / build.template_pythonpath(stack.functions[name].lang)]
+    for module in sorted(third_party_imports(roots, ["index"])):
         dists = {d.lower().replace("_", "-") for d in providers.get(module, [module])}
         assert dists & installed, f"{name} imports {module}: add it to its requirements.txt"
 

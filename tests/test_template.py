@@ -97,7 +97,9 @@ def test_every_function_build_context_is_complete_and_serves(tmp_path):
             assert (context / source).exists(), f"{spec.name}: Dockerfile copies missing {source}"
         assert (context / "function" / "handler.py").is_file()
         for extra in stack.copy:
-            assert (context / "function" / Path(extra).name).is_dir()
+            assert (context / "function" / Path(extra)).is_dir()  # where faas-cli puts it
+        package = context / build.template_pythonpath(spec.lang) / "faas_ems" / "__init__.py"
+        assert package.is_file(), "the template's PYTHONPATH misses the platform package"
         served = Served(context, env={"EMS_CONTEXT": spec.environment.get("EMS_CONTEXT", "")})
         try:
             assert served.process.poll() is None

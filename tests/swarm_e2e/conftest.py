@@ -74,4 +74,15 @@ def openfaas(platform):
         return response.ok and bool(response.json())
 
     wait_for(listed, timeout=300, interval=2, message="the gateway never listed the functions")
+    wait_for(functions_ready, timeout=300, interval=2, message="functions never became healthy")
     return swarm.URL
+
+
+def functions_ready() -> bool:
+    """Every function at its replicas; a task counts once its health check passed."""
+    names = swarm.docker(
+        "service", "ls", "--filter", "label=com.openfaas.function", "--format", "{{.Name}}"
+    ).split()
+    return bool(names) and all(
+        running == desired > 0 for running, desired in map(swarm.replicas, names)
+    )

@@ -37,6 +37,31 @@ def logs(container: str) -> str:
     return done.stdout + done.stderr
 
 
+def process_uids(container: str) -> dict[int, str]:
+    """User id and command of the container's main process and all it started, read
+    from this host's /proc; health checks, which the engine execs beside them, are not."""
+    init = int(docker("inspect", "--format", "{{.State.Pid}}", container))
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = {}, [init]
+    while todo:
+        pid = todo.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            command = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            continue
+        uid = next(line.split()[2] for line in status.splitlines() if line.startswith("Uid:"))
+        found[pid] = (int(uid), command)
+        todo += children.get(pid, [])
+    return {uid: command for uid, command in found.values()}
+
+
 def secret(name: str) -> str:
     return (SECRETS / name).read_text().strip()
 
