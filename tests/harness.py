@@ -145,9 +145,11 @@ def own_services(
     ``ems services --start`` on free ports: their settings, ports and what the set-up
     said. ``--remove`` takes them away after, and must leave the ports free."""
     ports = {"pg": server_port(), "amqp": server_port(), "redis": server_port()}
+    ports["mqtt"] = server_port()  # the node's MQTT door, apart from the machine's own
     settings = {
         "DB_PORT": str(ports["pg"]),
         "AMQP_URL": f"amqp://ems@127.0.0.1:{ports['amqp']}/%2F",
+        "EMS_MQTT_PORT": str(ports["mqtt"]),
         "REDIS_URL": f"redis://127.0.0.1:{ports['redis']}/0",
         "EMS_STATE_DIR": str(state_dir),
     }

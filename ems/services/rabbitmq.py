@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -176,14 +177,18 @@ class RabbitMQ:
         say(f"RabbitMQ: user {self.user} may sign in to vhost {self.vhost!r}")
 
     def configure(self, say) -> None:
-        """Keep unrouted messages, and open the meters' MQTT door."""
+        """Keep unrouted messages, and open the meters' MQTT door; say only what changed,
+        so that a second run reads as the check it is."""
         name, pattern, definition = queues.unrouted_policy(self.exchange)
-        self.ctl(
-            "set_policy", "-p", self.vhost, "--apply-to", "exchanges", name, pattern, definition
-        )
+        policies = json.loads(self.ctl("list_policies", "-p", self.vhost, "--formatter=json"))
+        if not any(p["name"] == name and p["pattern"] == pattern for p in policies):
+            self.ctl(
+                "set_policy", "-p", self.vhost, "--apply-to", "exchanges", name, pattern, definition
+            )
+            unrouted = f"{self.exchange!r} go to {self.unrouted_queue!r}"
+            say(f"RabbitMQ: messages no queue takes on {unrouted}")
         with pika.BlockingConnection(self._parameters()) as connection:
             queues.declare_unrouted(connection.channel(), self.exchange, self.unrouted_queue)
-        say(f"RabbitMQ: messages no queue takes on {self.exchange!r} go to {self.unrouted_queue!r}")
         if self.mqtt is not None:
             self._open_mqtt(say)
 
@@ -202,7 +207,9 @@ class RabbitMQ:
         """
         listening = self.ctl("eval", "application:get_env(rabbitmq_mqtt, tcp_listeners).")
         self.ctl("eval", mqtt_settings(self.mqtt))
-        if "ok" in listening and f"[{self.mqtt.port}]" not in listening:
+        if f"[{self.mqtt.port}]" in listening and _accepts(self.host, self.mqtt.port):
+            return  # open already, on this port; the settings above follow the gateway
+        if "ok" in listening:
             self._plugins("disable", "--online", "rabbitmq_mqtt")  # to listen on the new port
         self._plugins("enable", "--online", *MQTT_PLUGINS)
         say(f"RabbitMQ: MQTT for meters on port {self.mqtt.port} (topic meters/<device>/reading)")
@@ -220,3 +227,11 @@ class RabbitMQ:
             "Set AMQP_URL (and RABBITMQ_PASSWORD) for a RabbitMQ of your own,"
             " or run `sudo make services` once to install and set up Debian's."
         )
+
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
