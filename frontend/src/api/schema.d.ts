@@ -561,9 +561,12 @@ export interface paths {
     };
     "/function/meter-auth/{check}": {
         parameters: {
-            query: {
-                /** @description the internal token (RabbitMQ's HTTP auth backend cannot send headers) */
-                token: string;
+            query?: {
+                /**
+                 * @description the internal token (RabbitMQ's HTTP auth backend cannot send headers); without it,
+                 *     or with another, every answer is `deny`
+                 */
+                token?: string;
             };
             header?: never;
             path: {
@@ -1193,7 +1196,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `conflict` (a username or email taken; `fields` names it) or `last_admin` */
+        /** @description `conflict` (a username, email or meter_id taken; `fields` names it) or `last_admin` */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1587,6 +1590,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -1643,6 +1647,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -1690,6 +1695,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeterCredential"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1715,6 +1721,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeterCredential"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1739,6 +1746,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2185,7 +2193,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadingsAnswer"];
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             /** @description `invalid_credentials`: no secret, a wrong one or a revoked one */
             401: {
                 headers: {
@@ -2223,10 +2231,10 @@ export interface operations {
                 /** @description only letters whose reading names this device (as written) */
                 device_id?: string;
                 /** @description only letters seen since then (ISO 8601 with an offset) */
-                since?: string;
+                since?: string | components["schemas"]["Empty"];
                 /** @description only letters from this queue (`ems.ingest`, or `unrouted`) */
                 queue?: string;
-                group?: "reason";
+                group?: "reason" | components["schemas"]["Empty"];
             };
             header?: never;
             path?: never;
@@ -2243,6 +2251,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeadLetter"][] | components["schemas"]["ReasonCount"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
@@ -2281,7 +2290,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
@@ -2320,7 +2329,7 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadJson"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
@@ -2328,9 +2337,12 @@ export interface operations {
     };
     meterAuth: {
         parameters: {
-            query: {
-                /** @description the internal token (RabbitMQ's HTTP auth backend cannot send headers) */
-                token: string;
+            query?: {
+                /**
+                 * @description the internal token (RabbitMQ's HTTP auth backend cannot send headers); without it,
+                 *     or with another, every answer is `deny`
+                 */
+                token?: string;
             };
             header?: never;
             path: {
@@ -2355,6 +2367,8 @@ export interface operations {
                     "text/plain": "allow" | "deny";
                 };
             };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
         };
     };
     ingest: {
