@@ -19,6 +19,7 @@ export EMS_SWARM_STATE="$STATE"
 export EMS_STACK="${EMS_STACK:-ems}"
 export EMS_HTTP_PORT="${EMS_HTTP_PORT:-18080}"
 export EMS_HTTPS_PORT="${EMS_HTTPS_PORT:-18443}"
+export EMS_MQTT_PORT="${EMS_MQTT_PORT:-18883}" # the machine's own broker may have 1884
 export EMS_TLS_HOST=localhost # deploy.sh's self-signed certificate, which the clients trust
 export EMS_CREDENTIALS_DIR="$STATE/credentials"
 # Secrets the scenario must know (to sign a token, to publish as a meter gateway) are
