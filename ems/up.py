@@ -49,7 +49,10 @@ class System:
 
     def prepare(self) -> None:
         missing = services.ensure(
-            self.config, start=self.config.get("EMS_START_SERVICES") != "0", say=self.say
+            self.config,
+            start=self.config.get("EMS_START_SERVICES") != "0",
+            say=self.say,
+            meters=True,
         )
         if missing:
             raise SystemExit(1)

@@ -110,6 +110,25 @@ def test_readings_over_http_count_once_however_often_sent_and_through_any_door(s
     assert hours(stack, device) == {hour: (Decimal("0.75"), 2)}
 
 
+def test_values_sent_over_http_are_counted_to_the_last_decimal(stack):
+    device = stack.monitored_device(max_hourly_kwh=100_000)["id"]
+    secret = credential(stack, device)["secret"]
+    moment = (datetime.now(UTC) - timedelta(minutes=30)).replace(microsecond=0)
+    body = f'{{"timestamp": "{moment.isoformat()}", "measurement_value": 1234.123456789012}}'
+    answer = stack.call(
+        "POST",
+        "/function/readings",
+        token=secret,
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.json() == {"accepted": 1, "rejected": []}
+    wait_for(lambda: hours(stack, device), timeout=30, message="the reading counted")
+    with stack.db("monitoring") as db:
+        stored = db.execute("SELECT kwh FROM readings WHERE device_id = %s", [device]).fetchone()
+    assert stored[0] == Decimal("1234.123456789012"), "a float would keep 15 digits"
+
+
 def test_the_http_door_refuses_other_devices_readings_and_wrong_or_revoked_secrets(stack):
     device = stack.monitored_device(max_hourly_kwh=100)["id"]
     other = stack.monitored_device(max_hourly_kwh=100)["id"]

@@ -27,8 +27,12 @@ def services(config) -> list:
     return [Postgres(config), RabbitMQ(config), Redis(config)]
 
 
-def ensure(config, *, start: bool, say=print) -> list[str]:
-    """Check (with ``start``: set up) every service; return what is still wrong."""
+def ensure(config, *, start: bool, say=print, meters: bool = False) -> list[str]:
+    """Check (with ``start``: set up) every service; return what is still wrong.
+
+    ``meters``: also open the broker's MQTT door for meters (``ems up`` asks for it; the
+    door's logins are answered by that system's gateway, so ``ems services`` does not).
+    """
     manage = start and is_root()
     chosen = services(config)
     absent = [s for s in chosen if s.local and not s.installed() and not _listening(s)]
@@ -36,7 +40,7 @@ def ensure(config, *, start: bool, say=print) -> list[str]:
         install_packages([package for s in absent for package in s.packages], say)
     problems = []
     for service in chosen:
-        problem = _ensure_one(service, manage and service.local, say)
+        problem = _ensure_one(service, manage and service.local, say, meters)
         if problem:
             problems.append(problem)
             say(problem)
@@ -45,7 +49,7 @@ def ensure(config, *, start: bool, say=print) -> list[str]:
     return problems
 
 
-def _ensure_one(service, manage: bool, say) -> str | None:
+def _ensure_one(service, manage: bool, say, meters: bool) -> str | None:
     if manage and not _listening(service):
         service.start(say)
         if wait_until(lambda: None if _listening(service) else "down", START_SECONDS):
@@ -57,7 +61,7 @@ def _ensure_one(service, manage: bool, say) -> str | None:
     if problem:
         return f"{service.name} at {service.where}: {problem}\n  {service.hint()}"
     if manage and hasattr(service, "configure"):
-        service.configure(say)
+        service.configure(say, meters=meters)
     say(f"{service.name} {service.where}: ready ({service.account})")
     return None
 

@@ -21,7 +21,7 @@ import pika.exceptions
 from faas_ems.operations import queues
 
 from ..config import OWN_ACCOUNT, Config
-from .host import LOCAL_HOSTS, has_systemd, installed, run
+from .host import LOCAL_HOSTS, SetupError, has_systemd, installed, run
 
 DEBIAN_PORT = 5672
 NODES_DIR = Path("/var/lib/rabbitmq")
@@ -176,9 +176,9 @@ class RabbitMQ:
         self.ctl("set_permissions", "-p", self.vhost, self.user, ".*", ".*", ".*")
         say(f"RabbitMQ: user {self.user} may sign in to vhost {self.vhost!r}")
 
-    def configure(self, say) -> None:
-        """Keep unrouted messages, and open the meters' MQTT door; say only what changed,
-        so that a second run reads as the check it is."""
+    def configure(self, say, *, meters: bool = False) -> None:
+        """Keep unrouted messages, and with ``meters`` open the meters' MQTT door; say only
+        what changed, so that a second run reads as the check it is."""
         name, pattern, definition = queues.unrouted_policy(self.exchange)
         policies = json.loads(self.ctl("list_policies", "-p", self.vhost, "--formatter=json"))
         if not any(p["name"] == name and p["pattern"] == pattern for p in policies):
@@ -189,7 +189,7 @@ class RabbitMQ:
             say(f"RabbitMQ: messages no queue takes on {unrouted}")
         with pika.BlockingConnection(self._parameters()) as connection:
             queues.declare_unrouted(connection.channel(), self.exchange, self.unrouted_queue)
-        if self.mqtt is not None:
+        if meters and self.mqtt is not None:
             self._open_mqtt(say)
 
     def _plugins(self, *args: str) -> None:
@@ -211,7 +211,14 @@ class RabbitMQ:
             return  # open already, on this port; the settings above follow the gateway
         if "ok" in listening:
             self._plugins("disable", "--online", "rabbitmq_mqtt")  # to listen on the new port
-        self._plugins("enable", "--online", *MQTT_PLUGINS)
+        try:
+            self._plugins("enable", "--online", *MQTT_PLUGINS)
+        except SetupError as exc:
+            # An optional door: the rest of the system works without it. Leave the plugin
+            # off rather than enabled and failing at every start of the node.
+            self._plugins("disable", "--online", "rabbitmq_mqtt")
+            say(f"RabbitMQ: MQTT for meters not opened on port {self.mqtt.port}: {exc}")
+            return
         say(f"RabbitMQ: MQTT for meters on port {self.mqtt.port} (topic meters/<device>/reading)")
 
     def remove(self, say) -> None:

@@ -7,7 +7,7 @@ confirm; posting the same readings again counts nothing twice. A wrong or revoke
 secret is 401.
 """
 
-import json
+from decimal import Decimal
 
 from pika.exceptions import AMQPError
 
@@ -34,7 +34,7 @@ def _meter(event) -> credentials.Meter:
 @routes.post("/")
 def post_readings(event):
     meter = _meter(event)
-    body = json_body(event)
+    body = json_body(event, parse_float=Decimal)  # values stay exactly as sent
     if isinstance(body, list) and len(body) > meter_door.MAX_READINGS:
         raise HTTPError(
             413, "too_many_readings", f"send at most {meter_door.MAX_READINGS} readings a call"
@@ -42,7 +42,7 @@ def post_readings(event):
     checked = meter_door.check(body, meter)
     if checked.accepted:
         try:
-            events.publisher().publish_raw("meter.reading", json.dumps(checked.accepted).encode())
+            events.publisher().publish_raw("meter.reading", checked.message())
         except AMQPError:
             raise HTTPError(503, "broker_unavailable", "readings not queued; send again") from None
     return {"accepted": len(checked.accepted), "rejected": checked.rejected}, 202

@@ -26,8 +26,19 @@ VALUE_FIELD = {readings.INTERVAL: "measurement_value", readings.REGISTER: "regis
 
 @dataclass
 class Checked:
-    accepted: list[dict] = field(default_factory=list)
+    accepted: list[bytes] = field(default_factory=list)  # each reading as JSON
     rejected: list[dict] = field(default_factory=list)  # {"index", "reason"}
+
+    def message(self) -> bytes:
+        """The accepted readings as one ``meter.reading`` message (a JSON list)."""
+        return b"[" + b",".join(self.accepted) + b"]"
+
+
+def _reading(meter: Meter, taken_at: datetime, sent: readings.Sent) -> bytes:
+    """A reading naming the device by id, its time in UTC, and its value as the exact
+    decimal text that was sent (a JSON number; through a float it could lose digits)."""
+    head = json.dumps({"device_id": meter.device_id, "timestamp": taken_at.isoformat()})
+    return f'{head[:-1]}, "{VALUE_FIELD[sent.kind]}": {sent.value}}}'.encode()
 
 
 def _names(meter: Meter, sent: readings.Sent) -> bool:
@@ -50,11 +61,5 @@ def check(payload, meter: Meter, now: datetime | None = None) -> Checked:
         if sent.problems:
             checked.rejected.append({"index": index, "reason": "; ".join(sent.problems)})
             continue
-        checked.accepted.append(
-            {
-                "device_id": meter.device_id,
-                "timestamp": taken_at.isoformat(),
-                VALUE_FIELD[sent.kind]: json.loads(sent.value),
-            }
-        )
+        checked.accepted.append(_reading(meter, taken_at, sent))
     return checked
