@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -675,7 +676,12 @@ def test_hub_health_fails_once_its_consumer_is_stopped(monkeypatch):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(probes({"type": "http", "path": "/healthz"}, None, send))
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+    # the main thread for the whole session.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(
+            asyncio.run, probes({"type": "http", "path": "/healthz"}, None, send)
+        ).result()
     assert sent[0]["status"] == 503
     assert json.loads(sent[1]["body"])["events_consumer"] == "stopped"
 
