@@ -11,9 +11,7 @@ of its accounts only faas-ems's own (``ems``) is ever created or changed.
 
 from __future__ import annotations
 
-import socket
-
-from .host import SetupError, install_packages, is_root, wait_until
+from .host import SetupError, install_packages, is_root, listening, wait_until
 from .postgres import Postgres
 from .rabbitmq import RabbitMQ
 from .redis import Redis
@@ -35,7 +33,7 @@ def ensure(config, *, start: bool, say=print, meters: bool = False) -> list[str]
     """
     manage = start and is_root()
     chosen = services(config)
-    absent = [s for s in chosen if s.local and not s.installed() and not _listening(s)]
+    absent = [s for s in chosen if s.local and not s.installed() and not listening(s.host, s.port)]
     if manage and absent:
         install_packages([package for s in absent for package in s.packages], say)
     problems = []
@@ -50,12 +48,14 @@ def ensure(config, *, start: bool, say=print, meters: bool = False) -> list[str]
 
 
 def _ensure_one(service, manage: bool, say, meters: bool) -> str | None:
-    if manage and not _listening(service):
+    if manage and not listening(service.host, service.port):
         service.start(say)
-        if wait_until(lambda: None if _listening(service) else "down", START_SECONDS):
+        if wait_until(
+            lambda: None if listening(service.host, service.port) else "down", START_SECONDS
+        ):
             return f"{service.name} did not start on {service.where} in {START_SECONDS}s"
     problem = service.sign_in()
-    if problem and manage and service.own_account and _listening(service):
+    if problem and manage and service.own_account and listening(service.host, service.port):
         service.provision(say)
         problem = wait_until(service.sign_in, 10)
     if problem:
@@ -64,15 +64,6 @@ def _ensure_one(service, manage: bool, say, meters: bool) -> str | None:
         service.configure(say, meters=meters)
     say(f"{service.name} {service.where}: ready ({service.account})")
     return None
-
-
-def _listening(service) -> bool:
-    """Whether something listens at the service's address, whatever it would say to us."""
-    try:
-        with socket.create_connection((service.host, service.port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def remove(config, say=print) -> None:

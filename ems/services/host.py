@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -61,6 +62,15 @@ def install_packages(packages: Sequence[str], say: Callable[[str], None]) -> Non
         if subprocess.run(argv, env=noninteractive, check=False).returncode != 0:
             raise SetupError(f"`{' '.join(argv)}` failed; see apt's output above")
     say(f"installed {' '.join(packages)} in {time.monotonic() - started:.0f}s")
+
+
+def listening(host: str, port: int) -> bool:
+    """Whether something accepts connections at the address, whatever it would say to us."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def installed(program: str) -> bool:

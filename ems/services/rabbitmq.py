@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -21,7 +20,7 @@ import pika.exceptions
 from faas_ems.operations import queues
 
 from ..config import OWN_ACCOUNT, Config
-from .host import LOCAL_HOSTS, SetupError, has_systemd, installed, run
+from .host import LOCAL_HOSTS, SetupError, has_systemd, installed, listening, run
 
 DEBIAN_PORT = 5672
 NODES_DIR = Path("/var/lib/rabbitmq")
@@ -205,11 +204,11 @@ class RabbitMQ:
         rabbitmq_auth_backend_http, behind rabbitmq_auth_backend_cache. Set at run time
         (``rabbitmqctl eval``) because the answers' address is this system's gateway.
         """
-        listening = self.ctl("eval", "application:get_env(rabbitmq_mqtt, tcp_listeners).")
+        listeners = self.ctl("eval", "application:get_env(rabbitmq_mqtt, tcp_listeners).")
         self.ctl("eval", mqtt_settings(self.mqtt))
-        if f"[{self.mqtt.port}]" in listening and _accepts(self.host, self.mqtt.port):
+        if f"[{self.mqtt.port}]" in listeners and listening(self.host, self.mqtt.port):
             return  # open already, on this port; the settings above follow the gateway
-        if "ok" in listening:
+        if "ok" in listeners:
             self._plugins("disable", "--online", "rabbitmq_mqtt")  # to listen on the new port
         try:
             self._plugins("enable", "--online", *MQTT_PLUGINS)
@@ -234,11 +233,3 @@ class RabbitMQ:
             "Set AMQP_URL (and RABBITMQ_PASSWORD) for a RabbitMQ of your own,"
             " or run `sudo make services` once to install and set up Debian's."
         )
-
-
-def _accepts(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
