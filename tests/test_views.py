@@ -379,6 +379,76 @@ def test_the_summary_shows_today_and_whether_each_device_reports(stack, people):
     assert in_utc[meter["id"]]["today_kwh"] == approx(expected_utc)
 
 
+def test_the_summary_gives_each_meters_live_power_and_last_hour_when_asked(stack):
+    user, token = stack.create_user(timezone=BUCHAREST)
+    meter = stack.monitored_device(user["id"], max_hourly_kwh=1000, timezone=BUCHAREST)
+    now = datetime.now(UTC).replace(microsecond=0)
+    # every 10 minutes: 0.3 kWh in 10 minutes is 1.8 kW; the first has no earlier reading
+    # held, so it covers one configured interval (600 s in the test stack)
+    sent = [(now - timedelta(minutes=25), 0.2), (now - timedelta(minutes=15), 0.3)]
+    sent += [(now - timedelta(minutes=5), 0.4), (now - timedelta(minutes=75), 5.0)]
+    publish_readings(stack, meter["id"], sent)
+
+    def powered():
+        rows = summary_of(stack, token, power="true")
+        row = next(d for d in rows if d["device_id"] == meter["id"])
+        return row if len(row["last_hour"]) == 3 else None
+
+    row = wait_for(powered, timeout=30, message="the last hour's readings in the summary")
+    assert row["power_kw"] == pytest.approx(2.4)
+    assert [point["kw"] for point in row["last_hour"]] == pytest.approx([1.2, 1.8, 2.4])
+    assert [datetime.fromisoformat(p["at"]) for p in row["last_hour"]] == [m for m, _ in sent[:3]]
+    plain = next(d for d in summary_of(stack, token) if d["device_id"] == meter["id"])
+    assert "power_kw" not in plain and "last_hour" not in plain
+
+    refused = stack.call(
+        "GET", "/function/consumption/summary", token=token, params={"power": "yes"}
+    )
+    assert refused.status_code == 422
+    assert set(refused.json()["error"]["fields"]) == {"power"}
+
+
+def test_totals_add_up_today_this_week_and_this_month_over_the_callers_meters(stack):
+    user, token = stack.create_user(timezone=BUCHAREST)
+    other, _ = stack.create_user(timezone=BUCHAREST)
+    mine = [stack.monitored_device(user["id"], timezone=BUCHAREST) for _ in range(2)]
+    theirs = stack.monitored_device(other["id"], timezone=BUCHAREST)
+    tz = ZoneInfo(BUCHAREST)
+    today = datetime.now(tz).date()
+    week_from = today - timedelta(days=today.weekday())
+    month_from = today.replace(day=1)
+    before_both = min(week_from, month_from) - timedelta(days=1)
+    days = sorted({today, week_from, month_from, before_both})
+    kwh = {day: Decimal(2**index) for index, day in enumerate(days)}  # tells every sum apart
+    with stack.db("monitoring") as db:
+        for device in [*mine, theirs]:
+            for day, amount in kwh.items():
+                midnight = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+                db.execute(
+                    "INSERT INTO hourly_totals (device_id, hour_start, kwh) VALUES (%s, %s, %s)",
+                    [device["id"], midnight, amount],
+                )
+
+    response = stack.call("GET", "/function/consumption/totals", token=token)
+    assert response.status_code == 200, response.text
+
+    def over_mine(first: date) -> Decimal:
+        return 2 * sum(amount for day, amount in kwh.items() if day >= first)
+
+    assert response.json() == {
+        "timezone": BUCHAREST,
+        "devices": 2,
+        "today_kwh": approx(over_mine(today)),
+        "week_kwh": approx(over_mine(week_from)),
+        "month_kwh": approx(over_mine(month_from)),
+        "week_from": week_from.isoformat(),
+        "month_from": month_from.isoformat(),
+    }
+    bad = stack.call("GET", "/function/consumption/totals", token=token, params={"tz": "Mars/Base"})
+    assert bad.status_code == 422
+    assert set(bad.json()["error"]["fields"]) == {"tz"}
+
+
 def summary_of(stack, token: str, **query) -> list[dict]:
     response = stack.call("GET", "/function/consumption/summary", token=token, params=query)
     assert response.status_code == 200, response.text

@@ -39,9 +39,18 @@ def consumption(event):
 @routes.get("/summary")
 def summary(event):
     caller = auth.require_user(event)
+    query = view_params.summary_query(event.query, caller.timezone)
+    with db.connection() as conn:
+        devices = visible_devices.every(conn, caller)
+        return consumption_views.summary(conn, devices, query.tz, power=query.power)
+
+
+@routes.get("/totals")
+def totals(event):
+    caller = auth.require_user(event)
     tz = view_params.summary_zone(event.query, caller.timezone)
     with db.connection() as conn:
-        return consumption_views.summary(conn, visible_devices.every(conn, caller), tz)
+        return consumption_views.totals(conn, visible_devices.every(conn, caller), tz)
 
 
 @routes.get("/clients/<user_id>/figures")

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from . import liveness, local_time, registers, usage
+from . import live_power, liveness, local_time, registers, usage
 from .view_params import DayQuery, RangeQuery
 
 ZERO = Decimal(0)
@@ -72,27 +72,56 @@ def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(UTC)
 
 
-def summary(conn, devices: list[dict], tz: ZoneInfo) -> list[dict]:
+def summary(conn, devices: list[dict], tz: ZoneInfo, *, power: bool = False) -> list[dict]:
+    """Today's kWh and status per device; with ``power``, its live kW and last hour too."""
+    ids = [str(d["id"]) for d in devices]
     today_here = local_time.today(tz)
     start, end = local_time.span(today_here, today_here, tz)
-    today = usage.totals_by_device(conn, [str(d["id"]) for d in devices], start, end, tz)
+    today = usage.totals_by_device(conn, ids, start, end, tz)
     # silent for three reading intervals is offline, as hourly-aggregate judges it
     heard_since = datetime.now(UTC) - timedelta(seconds=liveness.silence_seconds())
-    resets = registers.resets(conn, [str(d["id"]) for d in devices])
+    resets = registers.resets(conn, ids)
+    recent = live_power.recent(conn, ids) if power else {}
     rows = []
     for device in devices:
         reset = resets.get(str(device["id"])) or {"resets": 0, "last_reset_at": None}
-        rows.append(
-            {
-                "device_id": str(device["id"]),
-                "today_kwh": today.get(str(device["id"]), ZERO),
-                "last_reading_at": _utc(device["last_reading_at"]),
-                "online": device["offline_since"] is None
-                and device["last_reading_at"] is not None
-                and device["last_reading_at"] >= heard_since,
-                "reading_kind": device["reading_kind"],
-                "register_resets": reset["resets"],
-                "last_register_reset_at": _utc(reset["last_reset_at"]),
-            }
-        )
+        row = {
+            "device_id": str(device["id"]),
+            "today_kwh": today.get(str(device["id"]), ZERO),
+            "last_reading_at": _utc(device["last_reading_at"]),
+            "online": device["offline_since"] is None
+            and device["last_reading_at"] is not None
+            and device["last_reading_at"] >= heard_since,
+            "reading_kind": device["reading_kind"],
+            "register_resets": reset["resets"],
+            "last_register_reset_at": _utc(reset["last_reset_at"]),
+        }
+        if power:
+            row.update(recent.get(str(device["id"]), {"power_kw": None, "last_hour": []}))
+        rows.append(row)
     return rows
+
+
+def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:
+    """Today, this week (from Monday) and this month, summed over ``devices``, in ``tz``."""
+    today_here = local_time.today(tz)
+    week_from = today_here - timedelta(days=today_here.weekday())
+    month_from = today_here.replace(day=1)
+    ids = [str(d["id"]) for d in devices]
+    end = local_time.day_start(today_here + timedelta(days=1), tz)
+
+    def since(first: date) -> Decimal:
+        found = usage.totals_by_device(conn, ids, local_time.day_start(first, tz), end, tz)
+        return sum(found.values(), ZERO)
+
+    month = since(month_from)
+    week = month if week_from == month_from else since(week_from)
+    return {
+        "timezone": tz.key,
+        "devices": len(devices),
+        "today_kwh": since(today_here),
+        "week_kwh": week,
+        "month_kwh": month,
+        "week_from": week_from,
+        "month_from": month_from,
+    }

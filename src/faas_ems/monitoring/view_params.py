@@ -132,6 +132,21 @@ def consumption_query(query, caller_timezone: str) -> DayQuery | RangeQuery:
     return RangeQuery(device, first, last, granularity, tz, output)
 
 
+@dataclass(frozen=True)
+class SummaryQuery:
+    tz: ZoneInfo
+    power: bool
+
+
+def summary_query(query, caller_timezone: str) -> SummaryQuery:
+    """``tz``, and ``power=true`` for each meter's live power and its last hour."""
+    problems = _Problems(query)
+    tz = viewer_zone(problems, caller_timezone)
+    power = problems.choice("power", ("true", "false"), "false") == "true"
+    problems.raise_if_any()
+    return SummaryQuery(tz, power)
+
+
 def summary_zone(query, caller_timezone: str) -> ZoneInfo:
     problems = _Problems(query)
     tz = viewer_zone(problems, caller_timezone)
