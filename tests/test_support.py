@@ -442,7 +442,14 @@ def test_read_receipts_are_stored_for_the_other_side_only(stack, client):
         assert response.status_code == expect, response.text
         return response.json()
 
+    def unread(token_of_reader) -> int:
+        listed = stack.call("GET", "/function/conversations", token=token_of_reader)
+        return next(c["unread"] for c in listed.json() if c["id"] == conversation_id)
+
+    # the client has the handoff and the reply to read, the administrators two questions
+    assert (unread(token), unread(stack.admin_token)) == (2, 2)
     receipt = read(user, reply["id"])
+    assert (unread(token), unread(stack.admin_token)) == (0, 2)
     assert receipt["conversation_id"] == conversation_id and receipt["reader_id"] == user["id"]
     assert receipt["read_at"] is not None and receipt["conversation"]["user_id"] == user["id"]
     assert read(user, reply["id"])["read_at"] == receipt["read_at"], "reading twice changes nothing"
@@ -456,6 +463,7 @@ def test_read_receipts_are_stored_for_the_other_side_only(stack, client):
     assert (
         stored[first["message"]["id"]] is not None and stored[second["message"]["id"]] is not None
     )
+    assert unread(stack.admin_token) == 0
 
     stranger, _ = stack.create_user()
     assert read(stranger, reply["id"], 404)["error"]["code"] == "not_found"

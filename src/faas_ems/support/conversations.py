@@ -58,11 +58,18 @@ def list_for(conn, caller, state: str | None = None) -> list[dict]:
         where.append("c.state = %s")
         params.append(state)
     clause = ("WHERE " + " AND ".join(where)) if where else ""
+    # what the caller has not read yet: an administrator the client's, a client the rest
+    theirs = "m.sender_role = 'client'" if caller.is_admin else "m.sender_role <> 'client'"
+    unread = (
+        f"(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id"
+        f" AND m.read_at IS NULL AND {theirs}) AS unread"
+    )
     rows = conn.execute(
-        f"{_WITH_LAST_MESSAGE} {clause} ORDER BY (c.state = 'waiting') DESC, c.updated_at DESC",
+        f"{_WITH_LAST_MESSAGE.replace('last.*', f'last.*, {unread}')} {clause}"
+        " ORDER BY (c.state = 'waiting') DESC, c.updated_at DESC",
         params,
     ).fetchall()
-    return [shape(row) for row in rows]
+    return [{**shape(row), "unread": row["unread"]} for row in rows]
 
 
 def get(conn, conversation_id: str, *, for_update: bool = False) -> dict | None:

@@ -2,9 +2,15 @@
 
 Rules are tried in the order of :data:`RULES` (that order is their priority:
 asking for a human beats everything, a specific topic beats a general one).
-Patterns match whole words or whole messages, never substrings, so "this"
-does not greet and "history" is not "hi". Rules about the user's own numbers
-answer with real figures from :class:`~.user_facts.UserFacts`.
+A rule matches an intent, not a word: its pattern wants the topic *and* the kind of
+question its answer serves ("what are my limits", not any message with "limit" in
+it), and a rule with a fixed or looked-up answer steps aside when the message asks
+something that answer does not cover: why something happens, whether something is
+wrong, what a term means or how two things differ ("Why is my heat pump over the
+limit so often? Is it broken?", "kW vs kWh on my bill"). Those go to the assistant.
+Patterns match whole words or whole messages, never substrings, so "this" does not
+greet and "history" is not "hi". Rules about the user's own numbers answer with real
+figures from :class:`~.user_facts.UserFacts`.
 """
 
 from __future__ import annotations
@@ -24,10 +30,17 @@ class Rule:
     pattern: re.Pattern
     # None: the rule hands the conversation to a human instead of answering
     answer: Callable[[UserFacts], str] | None
+    # a message that also matches this asks more than the answer covers
+    unless: re.Pattern | None = None
 
     @property
     def hands_off(self) -> bool:
         return self.answer is None
+
+    def serves(self, text: str) -> bool:
+        return bool(self.pattern.search(text)) and not (
+            self.unless is not None and self.unless.search(text)
+        )
 
 
 def words(alternatives: str) -> str:
@@ -42,6 +55,27 @@ def whole(alternatives: str) -> str:
 
 def _compile(*parts: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)
+
+
+def near(first: str, second: str) -> str:
+    """Both, in either order, within one sentence."""
+    return rf"{first}[^.?!]*{second}|{second}[^.?!]*{first}"
+
+
+# What a fixed or looked-up answer cannot serve: causes, diagnoses, meanings, comparisons.
+BEYOND = _compile(
+    words("why|how come|what causes|reason|cause|caused"),
+    words(
+        "broken|faulty|defective|malfunction(?:s|ing)?|wrong|normal|strange|weird|odd|suspicious"
+    ),
+    words("explain|explanation|mean|means|meaning|difference|differ|vs|versus|compare|compared"),
+    words("should i|would it|is it worth|recommend|better to|instead of"),
+)
+
+# The quantities a consumption question asks for.
+AMOUNT = words(
+    "use|used|using|usage|consumption|consumed|consume|kwh|how much|energy|electricity|figures?"
+)
 
 
 def _kwh(value) -> str:
@@ -168,73 +202,150 @@ RULES: list[Rule] = [
     Rule(
         "saving tips",
         _compile(
-            words("save|saving|reduce|lower|cut")
-            + r".*"
-            + words("consumption|usage|energy|electricity|bill|costs?"),
-            words("tips?"),
+            near(
+                words("save|saving|reduce|lower|cut|use less"),
+                words("consumption|usage|energy|electricity|bill|costs?"),
+            ),
+            words("energy saving tips?|saving tips?|tips? (?:to|for) sav(?:e|ing)"),
         ),
         _fixed(
             "A few things that help: run washing machines and dishwashers outside the evening "
             "peak, switch devices off rather than to standby, and watch the hourly chart for "
             "the hours that stand out; they show which habits cost the most."
         ),
+        unless=_compile(words("why|how come|broken|faulty")),
     ),
     Rule(
         "account",
         _compile(
-            words(
-                "password|log in|login|sign in|account|username|e-?mail|profile|time zone|timezone"
-            )
+            near(
+                words("change|reset|forgot|forgotten|update|edit|set my|where|how (?:do|can) i"),
+                words("password|username|e-?mail|profile|time zone|timezone|name|account|details"),
+            ),
+            words("can'?t|cannot|unable to") + r"\s+" + words("log in|login|sign in"),
         ),
         _fixed(
             "Your name, email, time zone and password are on the Profile page (top right). "
             "A new password needs your current one. If you cannot sign in at all, an "
             'administrator can set a new password for you: write "talk to a human".'
         ),
+        unless=BEYOND,
     ),
     Rule(
         "billing",
-        _compile(words("bills?|billing|invoices?|prices?|tariffs?|payments?|pay|paid|refund")),
+        _compile(
+            words("bills?|billing|invoices?|payments?|refund"),
+            near(words("pay|paid|charged"), words("for|my|the|electricity")),
+        ),
         _fixed(
             "This platform measures consumption; it does not send bills. Your invoice comes from "
             "your electricity supplier, who reads the same meters. For a billing question, "
             'write "talk to a human" and an administrator will look at your readings.'
         ),
+        # a wrong invoice is the supplier's; what a term or a price means is the assistant's
+        unless=_compile(
+            words("why|how come|explain|mean|means|meaning|difference|vs|versus|compare"),
+            words("kw|kwh|kilowatts?|tariffs?|prices?"),
+        ),
     ),
     Rule(
         "alerts",
-        _compile(words("alerts?|alarms?|warnings?|notifications?|notified|warned")),
+        _compile(
+            near(
+                words("what|which|when|show|list|any|have i|did i|my|latest|last|recent"),
+                words("alerts?|alarms?|warnings?|notifications?"),
+            ),
+            whole("alerts|my alerts"),
+        ),
         answer_alerts,
+        # "why did I get an alert?" is answered by the latest one (which hour, how far
+        # over); a pattern of alerts, or what to do about them, is not
+        unless=_compile(
+            words("broken|faulty|normal|wrong|explain|mean|means|difference|vs|versus"),
+            words("turn off|switch off|disable|stop|too many|settings?|keep getting|so often"),
+            words("every (?:day|night|evening|morning)|always"),
+        ),
     ),
-    Rule("limits", _compile(words("limits?|thresholds?|maximum|max")), answer_limits),
+    Rule(
+        "limits",
+        _compile(
+            near(
+                words("what|which|how high|how much|show|tell me|list|my|the"),
+                words("limits?|thresholds?|maximum"),
+            ),
+            whole("limits|my limits|limit"),
+        ),
+        answer_limits,
+        unless=_compile(
+            BEYOND.pattern,
+            words("over|above|exceed(?:s|ed|ing)?|went over|go over|raise|increase|change|often"),
+        ),
+    ),
     Rule(
         "charts",
-        _compile(words("charts?|graphs?|plots?|diagrams?|csv|export|download")),
+        _compile(
+            near(
+                words("how|where|can i|read|use|open|see"),
+                words("charts?|graphs?|plots?|diagrams?"),
+            ),
+            near(words("csv|export|download"), words("how|where|can i|my|data|readings|figures")),
+        ),
         _fixed(
             "Open Consumption, pick a meter and a day: each bar is one hour of that day in your "
             "time zone (23 or 25 bars on daylight-saving days), the line is the meter's hourly "
             "limit. Switch to days or months for longer periods; CSV downloads the same figures."
         ),
+        unless=_compile(BEYOND.pattern, words("spike|peak|jump|drop|gap|missing")),
     ),
-    Rule("yesterday", _compile(words("yesterday(?:'s)?")), answer_yesterday),
+    Rule(
+        "yesterday",
+        _compile(
+            near(words("yesterday(?:'s)?"), AMOUNT),
+            whole("yesterday|and yesterday|what about yesterday|how about yesterday"),
+        ),
+        answer_yesterday,
+        unless=BEYOND,
+    ),
     Rule(
         "offline",
-        _compile(words("offline|online|not (?:reporting|sending|updating)|no (?:data|readings)")),
+        _compile(
+            words("offline|not (?:reporting|sending|updating)|stopped (?:reporting|sending)"),
+            near(words("no|missing"), words("data|readings")),
+            near(words("are|is"), words("(?:my )?(?:meters?|devices?) online")),
+        ),
         answer_offline,
+        unless=_compile(words("why|how come|what causes|reason")),
     ),
     Rule(
         "today",
         _compile(
-            words("today(?:'s)?|so far|this (?:morning|afternoon|evening)|consumption|consumed")
-            + "|"
-            + words("usage|kwh|how much")
+            near(
+                words("today(?:'s)?|so far|this (?:morning|afternoon|evening)|right now"),
+                AMOUNT,
+            ),
+            words("how much") + r"[^.?!]*" + words("(?:have|did) i (?:use|used|consume|consumed)"),
+            whole("usage|consumption|my usage|my consumption|today"),
         ),
         answer_today,
+        unless=_compile(BEYOND.pattern, words("yesterday|last (?:week|month|year)|compare")),
     ),
-    Rule("devices", _compile(words("devices?|meters?|sensors?")), answer_devices),
+    Rule(
+        "devices",
+        _compile(
+            near(
+                words("which|what|list|show|how many|do i have|registered|assigned"),
+                words("devices?|meters?|sensors?"),
+            ),
+            whole("devices|meters|my devices|my meters"),
+        ),
+        answer_devices,
+        unless=_compile(
+            BEYOND.pattern, words("display|shows?|showing|reads?|reading|install|replace|move")
+        ),
+    ),
 ]
 
 
 def match(text: str) -> Rule | None:
-    """The first rule, in priority order, whose pattern is found in ``text``."""
-    return next((rule for rule in RULES if rule.pattern.search(text)), None)
+    """The first rule, in priority order, that serves ``text``; ``None``: the assistant's."""
+    return next((rule for rule in RULES if rule.serves(text)), None)
