@@ -7,7 +7,8 @@ result to an allowed ``X-Callback-Url``, see ``ems.callbacks``),
 ``/system/scale-function/<name>`` scales (both behind basic auth, see
 ``ems.system_api``). On the same origin it also proxies Socket.IO's one path,
 ``/socket.io/`` (websockets included), to the socket hub, serves the HTTP contract at
-``/openapi.yaml`` and the built SPA.
+``/openapi.yaml`` and the built SPA (its precompressed copies where the browser takes
+them).
 """
 
 from __future__ import annotations
@@ -289,7 +290,13 @@ async def spa(request: web.Request) -> web.StreamResponse:
         )
     candidate = (root / request.match_info["path"]).resolve()
     if candidate.is_file() and candidate.is_relative_to(root.resolve()):
-        return web.FileResponse(candidate, headers=SPA_HEADERS)
+        # The build writes .br and .gz copies beside scripts and styles; FileResponse sends
+        # the one the browser accepts (with Vary: Accept-Encoding). Assets are named by
+        # their content's hash, so a browser may keep them for good.
+        headers = dict(SPA_HEADERS)
+        if candidate.is_relative_to((root / "assets").resolve()):
+            headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return web.FileResponse(candidate, headers=headers)
     return web.FileResponse(index, headers={**SPA_HEADERS, "Cache-Control": "no-cache"})
 
 

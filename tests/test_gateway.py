@@ -5,9 +5,11 @@ The probe function exists only as a handler folder and a stack.yml entry.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -292,6 +294,29 @@ def test_the_hubs_probes_are_not_reachable_through_the_socket_path(probe_stack, 
 def test_health_and_the_web_app_share_the_url(probe_stack):
     assert requests.get(probe_stack.url + "/healthz", timeout=5).text == "OK"
     assert requests.get(probe_stack.url + "/", timeout=5).status_code == 200
+
+
+def test_the_web_apps_scripts_and_styles_travel_compressed(probe_stack):
+    if not (ROOT / "frontend" / "dist" / "index.html").exists():
+        pytest.fail("the web app is not built: `make spa`")
+    index = requests.get(probe_stack.url + "/", timeout=5).text
+    assets = re.findall(r'(?:src|href)="(/assets/[^"]+\.(?:js|css))"', index)
+    assert any(path.endswith(".js") for path in assets) and any(p.endswith(".css") for p in assets)
+    for path in assets:
+        plain = requests.get(probe_stack.url + path, headers={"Accept-Encoding": "identity"})
+        assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+        assert plain.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        for encoding in ("br", "gzip"):
+            packed = requests.get(
+                probe_stack.url + path, headers={"Accept-Encoding": encoding}, stream=True
+            )
+            body = packed.raw.read(decode_content=False)
+            assert packed.headers["Content-Encoding"] == encoding, path
+            assert "Accept-Encoding" in packed.headers["Vary"]
+            assert packed.headers["Content-Type"] == plain.headers["Content-Type"]
+            assert len(body) < len(plain.content) / 2, f"{path} in {encoding}"
+            if encoding == "gzip":
+                assert gzip.decompress(body) == plain.content
 
 
 def test_schedules_fire_on_time(probe_stack):

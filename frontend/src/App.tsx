@@ -17,6 +17,7 @@ import { NotFound } from './pages/NotFound';
 import { Profile } from './pages/Profile';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
+import { NoticeProvider } from './notices/NoticeCenter';
 import { SocketProvider } from './realtime/SocketProvider';
 
 const HOME: Record<Role, string> = { admin: '/admin', client: '/devices' };
@@ -24,10 +25,15 @@ const HOME: Record<Role, string> = { admin: '/admin', client: '/devices' };
 function RequireSession() {
   const { session } = useAuth();
   const location = useLocation();
-  if (!session) return <Navigate to="/signin" replace state={{ from: location.pathname }} />;
+  // The whole address, query included: a shared link to a day (?date=) survives signing in.
+  if (!session) {
+    return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />;
+  }
   return (
     <SocketProvider>
-      <Outlet />
+      <NoticeProvider>
+        <Outlet />
+      </NoticeProvider>
     </SocketProvider>
   );
 }

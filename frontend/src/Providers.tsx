@@ -27,7 +27,13 @@ export function Providers({ children, client }: { children: ReactNode; client?: 
   const [queryClient] = useState(() => client ?? makeQueryClient());
   return (
     <MantineProvider defaultColorScheme="light">
-      <Notifications position="top-right" zIndex={1000} />
+      {/* Below the header, never over its menu button, bell or Sign out. */}
+      <Notifications
+        position="top-right"
+        zIndex={1000}
+        limit={3}
+        style={{ top: 'calc(var(--app-shell-header-height, 56px) + var(--mantine-spacing-xs))' }}
+      />
       <QueryClientProvider client={queryClient}>
         <AuthProvider>{children}</AuthProvider>
       </QueryClientProvider>

@@ -14,6 +14,24 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What went wrong, in words for the person using the app: a 4xx says what to change
+ * (the API writes those for users), anything on the server's side gets a plain apology
+ * instead of its developer-facing text ("the function failed; see its log").
+ */
+export function plainMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 0) return error.message;
+    if (error.status === 429) return 'Too many requests just now. Wait a moment and try again.';
+    if (error.status >= 500 || error.status < 400) {
+      return 'Something went wrong on our side, and nothing was changed. Try again in a moment.';
+    }
+    return error.message;
+  }
+  if (error instanceof Error && error.message) return error.message;
+  return 'Something went wrong. Try again.';
+}
+
 /** Codes that mean the stored token is no good any more: the user must sign in again. */
 export const SESSION_ENDED = new Set(['token_expired', 'invalid_token', 'token_revoked']);
 

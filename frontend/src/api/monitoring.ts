@@ -1,10 +1,11 @@
 /** Consumption, the live summary and alerts. */
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query, send } from './client';
 import type {
   Alert,
   AlertCount,
+  ConsumptionTotals,
   DayConsumption,
   DeviceSummary,
   Granularity,
@@ -14,16 +15,27 @@ import type {
 /** Readings keep arriving; what is shown for today refreshes on its own. */
 const LIVE_REFRESH_MS = 15_000;
 
-export function useSummary() {
+/** Today's figures per device; `power` adds each meter's live kW and its last hour. */
+export function useSummary({ power = false }: { power?: boolean } = {}) {
   return useQuery({
-    queryKey: ['summary'],
-    queryFn: () => api<DeviceSummary[]>('/function/consumption/summary'),
+    queryKey: ['summary', { power }],
+    queryFn: () => api<DeviceSummary[]>(`/function/consumption/summary${query({ power: power || undefined })}`),
     refetchInterval: LIVE_REFRESH_MS,
   });
 }
 
-export function dayPath(deviceId: string, date: string, format?: 'csv') {
-  return `/function/consumption${query({ device_id: deviceId, date, format })}`;
+/** Today, this week and this month over all of the caller's meters. */
+export function useTotals() {
+  return useQuery({
+    queryKey: ['totals'],
+    queryFn: () => api<ConsumptionTotals>('/function/consumption/totals'),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
+}
+
+/** The zone a view is asked in: the viewer's own when not given. */
+export function dayPath(deviceId: string, date: string, tz?: string, format?: 'csv') {
+  return `/function/consumption${query({ device_id: deviceId, date, tz, format })}`;
 }
 
 export function rangePath(
@@ -31,16 +43,22 @@ export function rangePath(
   from: string,
   to: string,
   granularity: Granularity,
+  tz?: string,
   format?: 'csv',
 ) {
-  return `/function/consumption${query({ device_id: deviceId, from, to, granularity, format })}`;
+  return `/function/consumption${query({ device_id: deviceId, from, to, granularity, tz, format })}`;
 }
 
-export function useDayConsumption(deviceId: string, date: string, live: boolean) {
+// Moving to another day or period keeps the chart that is there (dimmed) until the new
+// figures arrive, instead of collapsing it into a loading box.
+
+export function useDayConsumption(deviceId: string, date: string | null, tz: string, live: boolean) {
   return useQuery({
-    queryKey: ['consumption', deviceId, 'day', date],
-    queryFn: () => api<DayConsumption>(dayPath(deviceId, date)),
+    queryKey: ['consumption', deviceId, 'day', date, tz],
+    queryFn: () => api<DayConsumption>(dayPath(deviceId, date!, tz)),
+    enabled: Boolean(date),
     refetchInterval: live ? LIVE_REFRESH_MS : false,
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -49,11 +67,15 @@ export function useRangeConsumption(
   from: string | null,
   to: string | null,
   granularity: Granularity,
+  tz: string,
+  live: boolean,
 ) {
   return useQuery({
-    queryKey: ['consumption', deviceId, granularity, from, to],
-    queryFn: () => api<RangeConsumption>(rangePath(deviceId, from!, to!, granularity)),
+    queryKey: ['consumption', deviceId, granularity, from, to, tz],
+    queryFn: () => api<RangeConsumption>(rangePath(deviceId, from!, to!, granularity, tz)),
     enabled: Boolean(from && to),
+    refetchInterval: live ? LIVE_REFRESH_MS : false,
+    placeholderData: keepPreviousData,
   });
 }
 

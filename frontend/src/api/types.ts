@@ -24,6 +24,8 @@ export type Device = Schemas['Device'];
 export type DeviceInput = Schemas['DeviceUpdate'];
 
 export type DeviceSummary = Schemas['DeviceSummary'];
+/** Today, this week and this month summed over the caller's meters. */
+export type ConsumptionTotals = Schemas['ConsumptionTotals'];
 export type Bucket = Schemas['Bucket'];
 export type DayConsumption = Schemas['DayConsumption'];
 export type Granularity = Schemas['Granularity'];

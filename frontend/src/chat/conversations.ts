@@ -28,3 +28,16 @@ export function currentConversation(list: Conversation[]): Conversation | null {
 export function preview(conversation: Conversation): string {
   return conversation.last_message?.text ?? 'No messages yet';
 }
+
+/**
+ * The inbox's order as the administrator first saw it: conversations already listed keep
+ * their place (a take-over or a reply must not move rows under the pointer), new ones go
+ * on top in inbox order, and gone ones leave.
+ */
+export function stableOrder(previous: string[], list: Conversation[]): string[] {
+  const present = new Set(list.map((conversation) => conversation.id));
+  const known = new Set(previous);
+  const kept = previous.filter((id) => present.has(id));
+  const fresh = inboxOrder(list.filter((conversation) => !known.has(conversation.id)));
+  return [...fresh.map((conversation) => conversation.id), ...kept];
+}

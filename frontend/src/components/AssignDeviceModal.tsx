@@ -1,5 +1,6 @@
 /** Assign a device to a client, or unassign it (from the device's side). */
 
+import { plainMessage } from '../api/client';
 import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useAssignDevice } from '../api/inventory';
@@ -33,7 +34,7 @@ export function AssignDeviceModal({ device, users, onClose }: AssignDeviceModalP
           clearable
           nothingFoundMessage="No such user"
         />
-        <ErrorMessage message={assign.isError ? assign.error.message : null} />
+        <ErrorMessage message={assign.isError ? plainMessage(assign.error) : null} />
         {device?.owner_id && (
           <Text size="xs" c="dimmed">
             Unassigning keeps the device and its readings; the client no longer sees it.

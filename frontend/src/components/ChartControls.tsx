@@ -2,6 +2,7 @@
 
 import { Button, SegmentedControl } from '@mantine/core';
 import { useState } from 'react';
+import { plainMessage } from '../api/client';
 import { downloadCsv } from '../api/monitoring';
 import type { ChartKind } from './ConsumptionChart';
 
@@ -20,19 +21,23 @@ export function ChartKindControl({ value, onChange }: { value: ChartKind; onChan
   );
 }
 
-/** A CSV download and its failure, kept until the next try. */
+/** A CSV download: busy while it comes, its failure kept until the next try. */
 export function useCsvDownload() {
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const download = (path: string, filename: string) => {
     setError(null);
-    downloadCsv(path, filename).catch((failure: Error) => setError(failure.message));
+    setBusy(true);
+    downloadCsv(path, filename)
+      .catch((failure: unknown) => setError(plainMessage(failure)))
+      .finally(() => setBusy(false));
   };
-  return { download, error };
+  return { download, error, busy };
 }
 
-export function CsvButton({ onClick, disabled }: { onClick: () => void; disabled?: boolean }) {
+export function CsvButton({ onClick, disabled, busy }: { onClick: () => void; disabled?: boolean; busy?: boolean }) {
   return (
-    <Button variant="light" onClick={onClick} disabled={disabled}>
+    <Button variant="light" onClick={onClick} disabled={disabled} loading={busy} data-busy={busy}>
       Download CSV
     </Button>
   );

@@ -52,8 +52,8 @@ describe('ConsumptionChart', () => {
     const { container } = renderApp(
       <ConsumptionChart buckets={SPRING} labels={labels} limitKwh={2} kind="bar" description="spring day" />,
     );
-    const chart = screen.getByRole('img', { name: 'spring day' });
-    expect(chart).toHaveAttribute('data-buckets', '23');
+    expect(screen.getByRole('img', { name: 'spring day' })).toBeInTheDocument();
+    expect(screen.getByTestId('consumption-chart')).toHaveAttribute('data-buckets', '23');
     const bars = container.querySelectorAll('.recharts-bar-rectangle path');
     expect(bars).toHaveLength(23);
     const red = [...bars].filter((bar) => bar.getAttribute('fill')?.includes('red'));
@@ -69,6 +69,35 @@ describe('ConsumptionChart', () => {
     );
     expect(container.querySelectorAll('.recharts-line-dot')).toHaveLength(25);
     expect(screen.getByText('Limit 1.5 kWh')).toBeInTheDocument();
+  });
+
+  it('labels every one of 25 hours, the repeated one with its offset', () => {
+    const autumnLabels = hourLabels(AUTUMN.map((hour) => hour.start), 'Europe/Berlin');
+    const { container } = renderApp(
+      <ConsumptionChart buckets={AUTUMN} labels={autumnLabels} limitKwh={1.5} kind="bar" description="autumn" />,
+    );
+    const ticks = [...container.querySelectorAll('.recharts-xAxis .recharts-cartesian-axis-tick text')];
+    expect(ticks).toHaveLength(25);
+    const twice = ticks.filter((tick) => tick.textContent?.startsWith('02:00'));
+    // Two lines where there is room, upright text where there is not (jsdom's 800 px).
+    expect(twice.map((tick) => tick.textContent?.replace(/\s/g, ''))).toEqual(['02:00GMT+2', '02:00GMT+1']);
+  });
+
+  it('names the limit in a legend, outside the plot, and draws partial periods lighter', () => {
+    const { container } = renderApp(
+      <ConsumptionChart
+        buckets={SPRING}
+        labels={labels}
+        limitKwh={2}
+        kind="bar"
+        description="spring"
+        partial={SPRING.map((_, index) => index === 22)}
+      />,
+    );
+    expect(screen.getByTestId('limit-label')).toHaveTextContent('Limit 2 kWh');
+    expect(container.querySelector('.recharts-reference-line .recharts-label')).toBeNull();
+    expect(screen.getByTestId('consumption-chart')).toHaveAttribute('data-partial-buckets', '1');
+    expect(screen.getByTestId('partial-legend')).toBeInTheDocument();
   });
 
   it('lists every hour as a table for those who cannot see the chart', () => {

@@ -1,6 +1,15 @@
-/** kWh per bucket as bars or a line, with the device's hourly limit drawn across. */
+/**
+ * kWh per bucket as bars or a line, with the device's hourly limit drawn across; or a
+ * table. Every bucket keeps its label (a 25-hour day shows all 25, the repeated hour
+ * with its offset on a second line; labels turn upright when the chart is narrow), the
+ * limit is named in a legend above the plot where no bar can cover it, periods not
+ * complete yet are drawn lighter, and dragging across the plot zooms into those buckets.
+ *
+ * This module holds the chart library: pages load it through LazyConsumptionChart.
+ */
 
-import { Table } from '@mantine/core';
+import { Box, Button, Group, Loader, Table, Text } from '@mantine/core';
+import { useState } from 'react';
 import {
   Bar,
   BarChart,
@@ -8,6 +17,7 @@ import {
   Cell,
   Line,
   LineChart,
+  ReferenceArea,
   ReferenceLine,
   ResponsiveContainer,
   Tooltip,
@@ -28,10 +38,91 @@ export interface ConsumptionChartProps {
   /** What the chart shows, for screen readers. */
   description: string;
   height?: number;
+  /** Buckets whose period is not complete (today so far, a month cut by the range). */
+  partial?: boolean[];
+  /** New figures are on their way: the chart stays, dimmed, instead of jumping. */
+  loading?: boolean;
 }
 
-const OVER = 'var(--mantine-color-red-6)';
-const UNDER = 'var(--mantine-color-blue-6)';
+const OVER = 'var(--mantine-color-red-7)';
+const UNDER = 'var(--mantine-color-blue-7)';
+const GRID = 'var(--mantine-color-gray-3)';
+/** Below this much width per label, labels stand upright. */
+const UPRIGHT_BELOW_PX = 38;
+
+interface Row {
+  key: string;
+  label: string;
+  kwh: number;
+  partial: boolean;
+}
+
+interface TickProps {
+  x?: number;
+  y?: number;
+  payload?: { value: string };
+}
+
+/** "03:00 GMT+2" as "03:00" over "GMT+2"; upright when space is short. */
+function HourTick({ x = 0, y = 0, payload, upright }: TickProps & { upright: boolean }) {
+  const [main, ...rest] = String(payload?.value ?? '').split(' ');
+  const extra = rest.join(' ');
+  if (upright) {
+    return (
+      <text x={x} y={y + 4} transform={`rotate(-90 ${x} ${y + 4})`} textAnchor="end" dominantBaseline="central" fontSize={11} fill="var(--mantine-color-gray-8)">
+        {extra ? `${main} ${extra}` : main}
+      </text>
+    );
+  }
+  return (
+    <text x={x} y={y + 12} textAnchor="middle" fontSize={12} fill="var(--mantine-color-gray-8)">
+      <tspan x={x}>{main}</tspan>
+      {extra && (
+        <tspan x={x} dy={14} fontSize={10}>
+          {extra}
+        </tspan>
+      )}
+    </text>
+  );
+}
+
+function Legend({ limitKwh, partial, zoomed, onReset }: { limitKwh?: number | null; partial: boolean; zoomed: boolean; onReset: () => void }) {
+  return (
+    <Group gap="md" justify="space-between" wrap="wrap" mb={4} data-testid="chart-legend">
+      <Group gap="md" wrap="wrap">
+        {limitKwh != null && (
+          <Group gap={6} wrap="nowrap" data-testid="limit-label">
+            <svg width="24" height="8" aria-hidden>
+              <line x1="0" y1="4" x2="24" y2="4" stroke={OVER} strokeWidth="2" strokeDasharray="6 4" />
+            </svg>
+            <Text size="sm">Limit {limitKwh} kWh</Text>
+          </Group>
+        )}
+        {limitKwh != null && (
+          <Group gap={6} wrap="nowrap">
+            <Box w={12} h={12} bg={OVER} style={{ borderRadius: 2 }} aria-hidden />
+            <Text size="sm">Over the limit</Text>
+          </Group>
+        )}
+        {partial && (
+          <Group gap={6} wrap="nowrap" data-testid="partial-legend">
+            <Box w={12} h={12} bg={UNDER} style={{ borderRadius: 2, opacity: 0.4 }} aria-hidden />
+            <Text size="sm">Lighter: a partial period, so far</Text>
+          </Group>
+        )}
+      </Group>
+      {zoomed ? (
+        <Button size="compact-xs" variant="default" onClick={onReset}>
+          Reset zoom
+        </Button>
+      ) : (
+        <Text size="xs" c="gray.7" visibleFrom="sm">
+          Drag across the chart to zoom in
+        </Text>
+      )}
+    </Group>
+  );
+}
 
 export function ConsumptionChart({
   buckets,
@@ -40,13 +131,23 @@ export function ConsumptionChart({
   kind,
   description,
   height = 320,
+  partial = [],
+  loading = false,
 }: ConsumptionChartProps) {
-  const rows = buckets.map((bucket, index) => ({
+  const [width, setWidth] = useState(720);
+  const [zoom, setZoom] = useState<[number, number] | null>(null);
+  const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
+
+  const all: Row[] = buckets.map((bucket, index) => ({
     key: bucket.start,
     label: labels[index],
     kwh: bucket.kwh,
+    partial: Boolean(partial[index]),
   }));
+  const [first, last] = zoom && zoom[1] < all.length ? zoom : [0, all.length - 1];
+  const rows = all.slice(first, last + 1);
   const over = (kwh: number) => limitKwh != null && kwh > limitKwh;
+  const partialCount = rows.filter((row) => row.partial).length;
 
   if (kind === 'table') {
     return (
@@ -58,9 +159,12 @@ export function ConsumptionChart({
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {rows.map((row) => (
-            <Table.Tr key={row.key} c={over(row.kwh) ? 'red' : undefined}>
-              <Table.Td>{row.label}</Table.Td>
+          {all.map((row) => (
+            <Table.Tr key={row.key} c={over(row.kwh) ? 'red.8' : undefined}>
+              <Table.Td>
+                {row.label}
+                {row.partial ? ' (so far)' : ''}
+              </Table.Td>
               <Table.Td ta="right">{row.kwh.toFixed(3)}</Table.Td>
             </Table.Tr>
           ))}
@@ -69,51 +173,132 @@ export function ConsumptionChart({
     );
   }
 
+  const upright = rows.length > 0 && (width - 80) / rows.length < UPRIGHT_BELOW_PX;
+  const twoLines = labels.some((label) => label.includes(' '));
   const limitLine =
     limitKwh != null ? (
-      <ReferenceLine
-        y={limitKwh}
-        stroke={OVER}
-        strokeDasharray="6 4"
-        ifOverflow="extendDomain"
-        label={{ value: `Limit ${limitKwh} kWh`, position: 'insideTopRight', fill: OVER }}
+      <ReferenceLine y={limitKwh} stroke={OVER} strokeDasharray="6 4" strokeWidth={2} ifOverflow="extendDomain" />
+    ) : null;
+  const indexOf = (state: { activeTooltipIndex?: number } | null) =>
+    state && typeof state.activeTooltipIndex === 'number' ? state.activeTooltipIndex : null;
+  const pointer = {
+    onMouseDown: (state: { activeTooltipIndex?: number } | null) => {
+      const index = indexOf(state);
+      if (index !== null) setDrag({ from: index, to: index });
+    },
+    onMouseMove: (state: { activeTooltipIndex?: number } | null) => {
+      const index = indexOf(state);
+      if (drag && index !== null) setDrag({ ...drag, to: index });
+    },
+    onMouseUp: () => {
+      if (drag && drag.from !== drag.to) {
+        const [a, b] = [drag.from, drag.to].sort((x, y) => x - y);
+        setZoom([first + a, first + b]);
+      }
+      setDrag(null);
+    },
+  };
+  const selection =
+    drag && drag.from !== drag.to ? (
+      <ReferenceArea
+        x1={rows[Math.min(drag.from, drag.to)]?.label}
+        x2={rows[Math.max(drag.from, drag.to)]?.label}
+        fill="var(--mantine-color-blue-2)"
+        fillOpacity={0.5}
       />
     ) : null;
   const axes = [
-    <CartesianGrid key="grid" strokeDasharray="3 3" vertical={false} />,
-    <XAxis key="x" dataKey="label" interval="preserveStartEnd" minTickGap={8} fontSize={12} />,
-    <YAxis key="y" unit=" kWh" width={72} fontSize={12} />,
-    <Tooltip key="tip" formatter={(value: number) => [`${value.toFixed(3)} kWh`, 'Used']} />,
+    <CartesianGrid key="grid" strokeDasharray="3 3" vertical={false} stroke={GRID} />,
+    <XAxis
+      key="x"
+      dataKey="label"
+      interval={0}
+      height={upright ? 80 : twoLines ? 40 : 28}
+      tick={<HourTick upright={upright} />}
+      tickLine={false}
+    />,
+    <YAxis key="y" unit=" kWh" width={72} fontSize={12} tick={{ fill: 'var(--mantine-color-gray-8)' }} />,
+    <Tooltip
+      key="tip"
+      formatter={(value: number, _name, item) => [
+        `${value.toFixed(3)} kWh${(item?.payload as Row | undefined)?.partial ? ' so far' : ''}`,
+        'Used',
+      ]}
+    />,
   ];
 
   return (
-    <div role="img" aria-label={description} data-testid="consumption-chart" data-buckets={rows.length}>
-      <ResponsiveContainer width="100%" height={height} initialDimension={{ width: 720, height }}>
-        {kind === 'bar' ? (
-          <BarChart data={rows} margin={{ top: 16, right: 8, left: 0, bottom: 0 }}>
-            {axes}
-            <Bar dataKey="kwh" name="kWh" isAnimationActive={false}>
-              {rows.map((row) => (
-                <Cell key={row.key} fill={over(row.kwh) ? OVER : UNDER} />
-              ))}
-            </Bar>
-            {limitLine}
-          </BarChart>
-        ) : (
-          <LineChart data={rows} margin={{ top: 16, right: 8, left: 0, bottom: 0 }}>
-            {axes}
-            <Line
-              dataKey="kwh"
-              name="kWh"
-              stroke={UNDER}
-              strokeWidth={2}
-              dot={{ r: 3 }}
-              isAnimationActive={false}
-            />
-            {limitLine}
-          </LineChart>
-        )}
-      </ResponsiveContainer>
-    </div>
+    <Box
+      pos="relative"
+      data-testid="consumption-chart"
+      data-buckets={rows.length}
+      data-partial-buckets={partialCount}
+      data-loading={loading}
+      aria-busy={loading}
+      style={{ userSelect: 'none' }}
+    >
+      <Legend limitKwh={limitKwh} partial={partialCount > 0} zoomed={zoom !== null} onReset={() => setZoom(null)} />
+      <div
+        role="img"
+        aria-label={description}
+        style={{ opacity: loading ? 0.45 : 1, transition: 'opacity 150ms' }}
+      >
+        <ResponsiveContainer
+          width="100%"
+          height={height}
+          initialDimension={{ width: 720, height }}
+          onResize={(next) => setWidth(next)}
+        >
+          {kind === 'bar' ? (
+            <BarChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 0 }} {...pointer}>
+              {axes}
+              <Bar dataKey="kwh" name="kWh" isAnimationActive={false}>
+                {rows.map((row) => (
+                  <Cell
+                    key={row.key}
+                    className={row.partial ? 'bucket-partial' : undefined}
+                    fill={over(row.kwh) ? OVER : UNDER}
+                    fillOpacity={row.partial ? 0.4 : 1}
+                  />
+                ))}
+              </Bar>
+              {limitLine}
+              {selection}
+            </BarChart>
+          ) : (
+            <LineChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 0 }} {...pointer}>
+              {axes}
+              <Line
+                dataKey="kwh"
+                name="kWh"
+                stroke={UNDER}
+                strokeWidth={2}
+                dot={(props: { cx?: number; cy?: number; index?: number }) => {
+                  const row = rows[props.index ?? 0];
+                  return (
+                    <circle
+                      key={row?.key ?? props.index}
+                      className={`recharts-line-dot${row?.partial ? ' bucket-partial' : ''}`}
+                      cx={props.cx}
+                      cy={props.cy}
+                      r={row?.partial ? 4 : 3}
+                      stroke={UNDER}
+                      strokeWidth={2}
+                      fill={row?.partial ? 'var(--mantine-color-white)' : UNDER}
+                    />
+                  );
+                }}
+                isAnimationActive={false}
+              />
+              {limitLine}
+              {selection}
+            </LineChart>
+          )}
+        </ResponsiveContainer>
+      </div>
+      {loading && (
+        <Loader size="sm" pos="absolute" top="50%" left="50%" aria-label="Loading new figures" style={{ transform: 'translate(-50%, -50%)' }} />
+      )}
+    </Box>
   );
 }

@@ -4,12 +4,24 @@ import type { DeviceSummary } from '../api/types';
 import { Overview } from '../pages/admin/Overview';
 import { MyDevices } from '../pages/client/MyDevices';
 import { ADMIN, CLIENT, FakeSocket, renderApp, stubFetch } from '../test/render';
-import { DeviceStatusNotifier } from './DeviceStatusNotifier';
+import { BURST_MS, DeviceStatusNotifier } from './DeviceStatusNotifier';
 
 afterEach(() => {
   vi.unstubAllGlobals();
   notifications.clean(); // the store outlives each render
 });
+
+const AFTER_BURST = { timeout: BURST_MS + 2_000 };
+
+function meters(count: number) {
+  return Array.from({ length: count }, (_, index) => ({
+    id: `d${index + 1}`,
+    name: `Meter ${index + 1}`,
+    max_hourly_kwh: 2,
+    timezone: 'UTC',
+    address: null,
+  }));
+}
 
 describe('DeviceStatusNotifier', () => {
   it('tells the client and fetches the summary again when a meter goes offline', async () => {
@@ -23,12 +35,11 @@ describe('DeviceStatusNotifier', () => {
       online: true,
     };
     stubFetch({
-      '/function/devices': () => [
-        200,
-        [{ id: 'd1', name: 'Kitchen meter', max_hourly_kwh: 2, timezone: 'UTC', address: null }],
-      ],
+      '/function/devices': () => [200, [{ ...meters(1)[0], name: 'Kitchen meter' }]],
       '/function/consumption/summary': () => [200, [summary]],
       '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
+      '/function/consumption/totals': () => [200, { devices: 1, today_kwh: 1.5, week_kwh: 2, month_kwh: 3 }],
+      '/function/alerts': () => [200, []],
     });
     const socket = new FakeSocket();
     renderApp(
@@ -42,15 +53,37 @@ describe('DeviceStatusNotifier', () => {
 
     summary = { ...summary, online: false };
     act(() =>
-      socket.serverEmit('device:status', {
-        device_id: 'd1',
-        online: false,
-        last_reading_at: summary.last_reading_at,
-      }),
+      socket.serverEmit('device:status', { device_id: 'd1', online: false, last_reading_at: summary.last_reading_at }),
     );
     expect(await screen.findByText('Offline')).toBeInTheDocument();
-    expect(screen.getByText('Meter offline')).toBeInTheDocument();
+    expect(await screen.findByText('Meter offline', {}, AFTER_BURST)).toBeInTheDocument();
     expect(screen.getByText(/^Kitchen meter has not reported since /)).toBeInTheDocument();
+  });
+
+  it('tells of a burst of meters going quiet in one notice, with a link to them', async () => {
+    stubFetch({
+      '/function/devices': () => [200, meters(40)],
+      '/function/consumption/summary': () => [200, []],
+      '/function/consumption/totals': () => [200, { devices: 40, today_kwh: 0, week_kwh: 0, month_kwh: 0 }],
+      '/function/alerts': () => [200, []],
+    });
+    const socket = new FakeSocket();
+    renderApp(
+      <>
+        <DeviceStatusNotifier />
+        <MyDevices />
+      </>,
+      { socket, user: CLIENT },
+    );
+    expect(await screen.findByText('Meter 40')).toBeInTheDocument();
+    act(() => {
+      for (const meter of meters(40)) {
+        socket.serverEmit('device:status', { device_id: meter.id, online: false, last_reading_at: null });
+      }
+    });
+    expect(await screen.findByText('40 meters went offline', {}, AFTER_BURST)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'See them' })).toHaveAttribute('href', '/devices?status=offline');
+    expect(screen.queryByText('Meter offline')).not.toBeInTheDocument();
   });
 
   it('spares administrators a toast per meter: the overview lists them', async () => {
@@ -70,10 +103,9 @@ describe('DeviceStatusNotifier', () => {
       { socket, user: ADMIN },
     );
     await waitFor(() => expect(summaryCalls()).toBe(1));
-    act(() =>
-      socket.serverEmit('device:status', { device_id: 'd9', online: false, last_reading_at: null }),
-    );
+    act(() => socket.serverEmit('device:status', { device_id: 'd9', online: false, last_reading_at: null }));
     await waitFor(() => expect(summaryCalls()).toBe(2));
+    await new Promise((resolve) => setTimeout(resolve, BURST_MS + 200));
     expect(screen.queryByText('Meter offline')).not.toBeInTheDocument();
   });
 });

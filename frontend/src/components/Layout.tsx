@@ -2,11 +2,14 @@
 
 import { AppShell, Badge, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useEffect, useRef } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { useAuth, useCurrentUser } from '../auth/AuthProvider';
 import { useLiveConnection } from '../realtime/SocketProvider';
 import { AlertNotifier } from './AlertNotifier';
 import { DeviceStatusNotifier } from './DeviceStatusNotifier';
+import { NoticeBell } from '../notices/NoticeBell';
+import { SkipLink, MAIN_ID } from './SkipLink';
 
 const ADMIN_LINKS = [
   { to: '/admin', label: 'Overview' },
@@ -25,6 +28,36 @@ const CLIENT_LINKS = [
   { to: '/profile', label: 'Profile' },
 ];
 
+/**
+ * After a route change, put the keyboard and screen-reader focus on the new page's
+ * heading (or the page itself while the heading loads), as a full page load would.
+ */
+function useFocusOnNavigation(pathname: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const main = document.getElementById(MAIN_ID);
+    if (!main) return;
+    let tries = 0;
+    const focusHeading = () => {
+      const heading = main.querySelector<HTMLElement>('h2');
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus({ preventScroll: false });
+      } else if (tries++ < 20) {
+        timer = window.setTimeout(focusHeading, 50);
+      } else {
+        main.focus();
+      }
+    };
+    let timer = window.setTimeout(focusHeading, 0);
+    return () => window.clearTimeout(timer);
+  }, [pathname]);
+}
+
 export function Layout() {
   const user = useCurrentUser();
   const { signOut } = useAuth();
@@ -37,12 +70,15 @@ export function Layout() {
     .filter(({ to }) => location.pathname === to || location.pathname.startsWith(`${to}/`))
     .reduce<string | null>((best, { to }) => (best && best.length >= to.length ? best : to), null);
 
+  useFocusOnNavigation(location.pathname);
+
   return (
     <AppShell
       header={{ height: 56 }}
       navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
       padding="md"
     >
+      <SkipLink />
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -67,6 +103,7 @@ export function Layout() {
             >
               {live ? 'Live' : 'Offline'}
             </Badge>
+            <NoticeBell />
             <Text size="sm" c="dimmed" visibleFrom="xs" data-testid="signed-in-as">
               {user.name} ({user.role === 'admin' ? 'administrator' : 'client'})
             </Text>
@@ -88,7 +125,7 @@ export function Layout() {
           />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id={MAIN_ID} tabIndex={-1} style={{ outline: 'none' }}>
         <AlertNotifier />
         <DeviceStatusNotifier />
         <Outlet />

@@ -3,6 +3,7 @@
 import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { plainMessage } from '../api/client';
 
 interface QueryStateProps<T> {
   query: UseQueryResult<T>;
@@ -11,6 +12,20 @@ interface QueryStateProps<T> {
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
   children: (data: T) => ReactNode;
+}
+
+/** A failed load said in plain words, with the one thing to do about it. */
+export function LoadFailed({ what, error, onRetry }: { what: string; error: unknown; onRetry: () => void }) {
+  return (
+    <Alert color="red" title={`Could not load ${what}`} role="alert" data-testid="load-failed">
+      <Stack gap="xs" align="flex-start">
+        <Text size="sm">{plainMessage(error)}</Text>
+        <Button size="xs" variant="light" color="red" onClick={onRetry}>
+          Try again
+        </Button>
+      </Stack>
+    </Alert>
+  );
 }
 
 export function QueryState<T>({ query, what, isEmpty, empty, children }: QueryStateProps<T>) {
@@ -23,16 +38,7 @@ export function QueryState<T>({ query, what, isEmpty, empty, children }: QuerySt
     );
   }
   if (query.isError) {
-    return (
-      <Alert color="red" title={`Could not load ${what}`} role="alert">
-        <Stack gap="xs" align="flex-start">
-          <Text size="sm">{query.error.message}</Text>
-          <Button size="xs" variant="light" color="red" onClick={() => query.refetch()}>
-            Try again
-          </Button>
-        </Stack>
-      </Alert>
-    );
+    return <LoadFailed what={what} error={query.error} onRetry={() => query.refetch()} />;
   }
   if (isEmpty?.(query.data)) {
     return (

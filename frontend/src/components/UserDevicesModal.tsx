@@ -2,6 +2,7 @@
 
 import { ActionIcon, Button, Group, Modal, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
+import { plainMessage } from '../api/client';
 import { useAssignDevice } from '../api/inventory';
 import type { Device, User } from '../api/types';
 import { ErrorMessage } from './ErrorMessage';
@@ -15,6 +16,8 @@ interface UserDevicesModalProps {
 export function UserDevicesModal({ user, devices, onClose }: UserDevicesModalProps) {
   const assign = useAssignDevice();
   const [choice, setChoice] = useState<string | null>(null);
+  // One tap on ✕ only asks; the meter stays assigned until the second, explicit one.
+  const [confirming, setConfirming] = useState<string | null>(null);
   const owned = devices.filter((device) => user && device.owner_id === user.id);
   const free = devices.filter((device) => !device.owner_id);
 
@@ -23,6 +26,7 @@ export function UserDevicesModal({ user, devices, onClose }: UserDevicesModalPro
       opened={Boolean(user)}
       onClose={() => {
         assign.reset();
+        setConfirming(null);
         onClose();
       }}
       title={`Devices of ${user?.name ?? ''}`}
@@ -41,15 +45,39 @@ export function UserDevicesModal({ user, devices, onClose }: UserDevicesModalPro
                   <Table.Td>{device.name}</Table.Td>
                   <Table.Td>{device.address}</Table.Td>
                   <Table.Td ta="right">
-                    <ActionIcon
-                      variant="subtle"
-                      color="red"
-                      aria-label={`Unassign ${device.name}`}
-                      title={`Unassign ${device.name}`}
-                      onClick={() => assign.mutate({ deviceId: device.id, userId: null })}
-                    >
-                      ✕
-                    </ActionIcon>
+                    {confirming === device.id ? (
+                      <Group gap={4} wrap="nowrap" justify="flex-end" role="group" aria-label={`Unassign ${device.name}?`}>
+                        <Text size="sm" span>
+                          Unassign?
+                        </Text>
+                        <Button
+                          size="compact-sm"
+                          color="red"
+                          loading={assign.isPending && assign.variables?.deviceId === device.id}
+                          onClick={() =>
+                            assign.mutate(
+                              { deviceId: device.id, userId: null },
+                              { onSuccess: () => setConfirming(null) },
+                            )
+                          }
+                        >
+                          Unassign
+                        </Button>
+                        <Button size="compact-sm" variant="default" onClick={() => setConfirming(null)}>
+                          Keep
+                        </Button>
+                      </Group>
+                    ) : (
+                      <ActionIcon
+                        variant="subtle"
+                        color="red"
+                        aria-label={`Unassign ${device.name}`}
+                        title={`Unassign ${device.name}`}
+                        onClick={() => setConfirming(device.id)}
+                      >
+                        ✕
+                      </ActionIcon>
+                    )}
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -78,7 +106,7 @@ export function UserDevicesModal({ user, devices, onClose }: UserDevicesModalPro
             Assign
           </Button>
         </Group>
-        <ErrorMessage message={assign.isError ? assign.error.message : null} />
+        <ErrorMessage message={assign.isError ? plainMessage(assign.error) : null} />
       </Stack>
     </Modal>
   );

@@ -1,6 +1,6 @@
 /** Turning API errors into what forms show: a message at each field, the rest on top. */
 
-import { ApiError } from '../api/client';
+import { ApiError, plainMessage } from '../api/client';
 
 export interface FormErrors {
   fields: Record<string, string>;
@@ -10,7 +10,7 @@ export interface FormErrors {
 export function formErrors(error: unknown): FormErrors {
   if (error instanceof ApiError) {
     const fields = error.fields ?? {};
-    return { fields, general: Object.keys(fields).length ? null : error.message };
+    return { fields, general: Object.keys(fields).length ? null : plainMessage(error) };
   }
   if (error instanceof Error) return { fields: {}, general: error.message };
   return { fields: {}, general: null };

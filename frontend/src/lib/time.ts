@@ -84,3 +84,14 @@ export function formatKwh(kwh: number | null | undefined, digits = 2): string {
   if (kwh === null || kwh === undefined || Number.isNaN(kwh)) return '–';
   return `${kwh.toFixed(digits)} kWh`;
 }
+
+/** "3 min ago", "just now", "2 h ago": how long since `instant`. */
+export function agoLabel(instant: string, now: number = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(instant)) / 1000));
+  if (seconds < 60) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}

@@ -1,9 +1,12 @@
 /** Over-limit alerts, newest first: a client's own, or every device's for administrators. */
 
-import { Badge, Button, Group, Paper, Stack, Switch, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Paper, Stack, Switch, Table, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { useDevices } from '../api/inventory';
 import { useAcknowledgeAlert, useAlerts } from '../api/monitoring';
+import { plainMessage } from '../api/client';
+import type { Alert } from '../api/types';
 import { useCurrentUser } from '../auth/AuthProvider';
 import { QueryState } from '../components/QueryState';
 import { dateTimeLabel, formatKwh } from '../lib/time';
@@ -15,6 +18,25 @@ export function Alerts() {
   const devices = useDevices();
   const acknowledge = useAcknowledgeAlert();
   const deviceName = (id: string) => devices.data?.find((device) => device.id === id)?.name ?? '—';
+  // On a phone a table's last column (the action) ends up off-screen: cards instead.
+  const phone = useMediaQuery('(max-width: 48em)');
+  const nameOf = (alert: Alert) => deviceName(alert.device_id);
+  const status = (alert: Alert) =>
+    alert.acknowledged_at ? (
+      <Badge variant="light" color="gray">
+        Acknowledged
+      </Badge>
+    ) : (
+      <Button
+        size={phone ? 'xs' : 'compact-xs'}
+        variant="light"
+        loading={acknowledge.isPending && acknowledge.variables === alert.id}
+        onClick={() => acknowledge.mutate(alert.id)}
+        aria-label={`Acknowledge the alert for ${nameOf(alert)}`}
+      >
+        Acknowledge
+      </Button>
+    );
 
   return (
     <Stack>
@@ -26,7 +48,7 @@ export function Alerts() {
           onChange={(event) => setOpenOnly(event.currentTarget.checked)}
         />
       </Group>
-      <Text size="sm" c="dimmed">
+      <Text size="sm" c="gray.7">
         An alert is raised once per device and hour when the hour's consumption goes over the
         device's limit. New ones pop up on any page the moment they are raised.
       </Text>
@@ -37,7 +59,30 @@ export function Alerts() {
           isEmpty={(list) => list.length === 0}
           empty={openOnly ? 'Nothing left to acknowledge.' : 'No alerts. Every hour stayed under its limit.'}
         >
-          {(list) => (
+          {(list) =>
+            phone ? (
+              <Stack gap={0} component="ul" m={0} p={0} style={{ listStyle: 'none' }} aria-label="Alerts">
+                {list.map((alert) => (
+                  <Card key={alert.id} component="li" radius={0} withBorder data-testid="alert-row">
+                    <Group justify="space-between" wrap="nowrap" align="flex-start">
+                      <div style={{ minWidth: 0 }}>
+                        <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
+                          {nameOf(alert)}
+                        </Text>
+                        <Text size="sm">
+                          {dateTimeLabel(alert.hour_start, user.timezone)}:{' '}
+                          <Text span c="red.8" fw={600} inherit>
+                            {formatKwh(alert.total_kwh)}
+                          </Text>{' '}
+                          of {formatKwh(alert.limit_kwh)}
+                        </Text>
+                      </div>
+                      {status(alert)}
+                    </Group>
+                  </Card>
+                ))}
+              </Stack>
+            ) : (
             <Table.ScrollContainer minWidth={680}>
               <Table striped aria-label="Alerts">
                 <Table.Thead>
@@ -53,41 +98,26 @@ export function Alerts() {
                 <Table.Tbody>
                   {list.map((alert) => (
                     <Table.Tr key={alert.id} data-testid="alert-row">
-                      <Table.Td>{deviceName(alert.device_id)}</Table.Td>
+                      <Table.Td>{nameOf(alert)}</Table.Td>
                       <Table.Td>{dateTimeLabel(alert.hour_start, user.timezone)}</Table.Td>
-                      <Table.Td ta="right" c="red">
+                      <Table.Td ta="right" c="red.8">
                         {formatKwh(alert.total_kwh)}
                       </Table.Td>
                       <Table.Td ta="right">{formatKwh(alert.limit_kwh)}</Table.Td>
                       <Table.Td>{dateTimeLabel(alert.raised_at, user.timezone)}</Table.Td>
-                      <Table.Td>
-                        {alert.acknowledged_at ? (
-                          <Badge variant="light" color="gray">
-                            Acknowledged
-                          </Badge>
-                        ) : (
-                          <Button
-                            size="compact-xs"
-                            variant="light"
-                            loading={acknowledge.isPending && acknowledge.variables === alert.id}
-                            onClick={() => acknowledge.mutate(alert.id)}
-                            aria-label={`Acknowledge the alert for ${deviceName(alert.device_id)}`}
-                          >
-                            Acknowledge
-                          </Button>
-                        )}
-                      </Table.Td>
+                      <Table.Td>{status(alert)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-          )}
+            )
+          }
         </QueryState>
       </Paper>
       {acknowledge.isError && (
         <Text c="red" size="sm" role="alert">
-          {acknowledge.error.message}
+          {plainMessage(acknowledge.error)}
         </Text>
       )}
     </Stack>

@@ -4,7 +4,7 @@ import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@m
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { ApiError } from '../api/client';
+import { ApiError, plainMessage } from '../api/client';
 import { login } from '../api/identity';
 import { useAuth } from '../auth/AuthProvider';
 import { AuthCard } from './AuthCard';
@@ -15,7 +15,7 @@ function signInMessage(error: unknown): string {
   if (error.code === 'invalid_credentials') return 'Wrong username or password.';
   if (error.code === 'too_many_attempts')
     return 'Too many failed attempts. Wait a little and try again.';
-  return error.message;
+  return plainMessage(error);
 }
 
 export function SignIn() {

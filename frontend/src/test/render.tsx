@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io-client';
 import type { User } from '../api/types';
 import { writeSession } from '../auth/storage';
 import { makeQueryClient, Providers, ROUTER_FUTURE } from '../Providers';
+import { NoticeProvider } from '../notices/NoticeCenter';
 import { SocketContext } from '../realtime/SocketProvider';
 
 export const CLIENT: User = {
@@ -80,7 +81,7 @@ export function renderApp(ui: ReactElement, { user = CLIENT, route = '/', socket
     <MemoryRouter initialEntries={[route]} future={ROUTER_FUTURE}>
       <Providers client={client}>
         <SocketContext.Provider value={(socket ?? null) as unknown as Socket | null}>
-          {children}
+          {user ? <NoticeProvider>{children}</NoticeProvider> : children}
         </SocketContext.Provider>
       </Providers>
     </MemoryRouter>

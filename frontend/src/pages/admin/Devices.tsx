@@ -1,8 +1,10 @@
 /** Administrators: every device with its limit, site, owner, today's kWh and status. */
 
+import { plainMessage } from '../../api/client';
 import {
   Anchor,
   Button,
+  Card,
   Group,
   Modal,
   Paper,
@@ -13,6 +15,7 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useUsers } from '../../api/identity';
@@ -25,7 +28,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CredentialsModal } from '../../components/CredentialsModal';
 import { DeviceForm } from '../../components/DeviceForm';
 import { OnlineBadge } from '../../components/OnlineBadge';
-import { QueryState } from '../../components/QueryState';
+import { LoadFailed, QueryState } from '../../components/QueryState';
 import { dateTimeLabel, formatKwh } from '../../lib/time';
 
 type Editing = { device?: Device } | null;
@@ -63,6 +66,27 @@ export function Devices() {
   const ownerName = (device: Device) =>
     device.owner_id ? (userById.get(device.owner_id)?.name ?? 'Unknown user') : '';
 
+  const phone = useMediaQuery('(max-width: 48em)');
+  const actionsOf = (device: Device) => (
+    <RowActions
+      actions={[
+        { text: 'Owner', label: `Owner of ${device.name}`, onClick: () => setAssigning(device) },
+        { text: 'Edit', label: `Edit ${device.name}`, onClick: () => setEditing({ device }) },
+        { text: 'Credentials', label: `Credentials of ${device.name}`, onClick: () => setKeys(device) },
+        { text: 'Delete', label: `Delete ${device.name}`, onClick: () => setDeleting(device), danger: true },
+      ]}
+    />
+  );
+  const owner = (device: Device) =>
+    device.owner_id ? (
+      ownerName(device)
+    ) : (
+      <Text c="gray.7" size="sm" span>
+        Unassigned
+      </Text>
+    );
+
+  const shown = (device: Device) => !filter || matches(device, ownerName(device), filter);
   const closeEditor = () => {
     setEditing(null);
     save.reset();
@@ -85,9 +109,39 @@ export function Devices() {
         onChange={(event) => setFilter(event.currentTarget.value)}
         maw={360}
       />
+      {summary.isError && (
+        <LoadFailed what="today's figures and status" error={summary.error} onRetry={() => summary.refetch()} />
+      )}
       <Paper withBorder radius="md">
         <QueryState query={devices} what="devices" isEmpty={(list) => list.length === 0}>
-          {(list) => (
+          {(list) =>
+            phone ? (
+              <Stack gap={0} component="ul" m={0} p={0} style={{ listStyle: 'none' }} aria-label="Devices">
+                {list.filter(shown).map((device) => (
+                  <Card key={device.id} component="li" radius={0} withBorder data-testid="device-row">
+                    <Stack gap={4}>
+                      <Group justify="space-between" wrap="nowrap" align="flex-start">
+                        <Anchor component={Link} to={`/devices/${device.id}`} fw={600} style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+                          {device.name}
+                        </Anchor>
+                        <OnlineBadge summary={summaryById.get(device.id)} unavailable={summary.isError} />
+                      </Group>
+                      <ResetNote summary={summaryById.get(device.id)} />
+                      <Text size="sm" c="gray.7">
+                        {[device.meter_id && `Meter ${device.meter_id}`, device.address, device.timezone]
+                          .filter(Boolean)
+                          .join(' · ')}
+                      </Text>
+                      <Text size="sm">
+                        Today {formatKwh(summaryById.get(device.id)?.today_kwh)} · limit{' '}
+                        {formatKwh(device.max_hourly_kwh, 1)} / hour · {owner(device)}
+                      </Text>
+                      {actionsOf(device)}
+                    </Stack>
+                  </Card>
+                ))}
+              </Stack>
+            ) : (
             <Table.ScrollContainer minWidth={1000}>
               <Table striped highlightOnHover aria-label="Devices">
                 <Table.Thead>
@@ -107,7 +161,7 @@ export function Devices() {
                 </Table.Thead>
                 <Table.Tbody>
                   {list
-                    .filter((device) => !filter || matches(device, ownerName(device), filter))
+                    .filter(shown)
                     .map((device) => (
                       <Table.Tr key={device.id} data-testid="device-row">
                         <Table.Td>
@@ -120,38 +174,26 @@ export function Devices() {
                         <Table.Td>{device.timezone}</Table.Td>
                         <Table.Td ta="right">{formatKwh(device.max_hourly_kwh, 1)}</Table.Td>
                         <Table.Td>
-                          {device.owner_id ? (
-                            ownerName(device)
-                          ) : (
-                            <Text c="dimmed" size="sm">
-                              Unassigned
-                            </Text>
-                          )}
+                          {owner(device)}
                         </Table.Td>
                         <Table.Td ta="right">
                           {formatKwh(summaryById.get(device.id)?.today_kwh)}
                         </Table.Td>
-                        {/* wide enough for the badge's longest text ("no readings") */}
+                        {/* wide enough for the status's longest text ("No readings yet") */}
                         <Table.Td miw={170}>
-                          <OnlineBadge summary={summaryById.get(device.id)} />
+                          <OnlineBadge summary={summaryById.get(device.id)} unavailable={summary.isError} />
                           <ResetNote summary={summaryById.get(device.id)} />
                         </Table.Td>
                         <Table.Td>
-                          <RowActions
-                            actions={[
-                              { text: 'Owner', label: `Owner of ${device.name}`, onClick: () => setAssigning(device) },
-                              { text: 'Edit', label: `Edit ${device.name}`, onClick: () => setEditing({ device }) },
-                              { text: 'Credentials', label: `Credentials of ${device.name}`, onClick: () => setKeys(device) },
-                              { text: 'Delete', label: `Delete ${device.name}`, onClick: () => setDeleting(device), danger: true },
-                            ]}
-                          />
+                          {actionsOf(device)}
                         </Table.Td>
                       </Table.Tr>
                     ))}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-          )}
+            )
+          }
         </QueryState>
       </Paper>
 
@@ -179,7 +221,7 @@ export function Devices() {
         message={`Delete ${deleting?.name ?? ''}? Its owner no longer sees it. This cannot be undone.`}
         confirmLabel="Delete"
         loading={remove.isPending}
-        error={remove.error?.message}
+        error={remove.error ? plainMessage(remove.error) : null}
         onClose={closeDelete}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: closeDelete })}
       />

@@ -1,14 +1,14 @@
 /** The administrator's first page: how the fleet is doing, and what needs a person. */
 
-import { Anchor, Card, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Card, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useDevices } from '../../api/inventory';
 import { useOpenAlertCount, useSummary } from '../../api/monitoring';
 import { useReasons } from '../../api/operations';
 import { useConversations } from '../../api/support';
 import type { Device, DeviceSummary } from '../../api/types';
+import { TopConsumersChart } from '../../components/LazyChart';
 import { QueryState } from '../../components/QueryState';
 import { dateTimeLabel, formatKwh } from '../../lib/time';
 
@@ -82,23 +82,7 @@ function TopConsumers({ rows }: { rows: FleetFigures['topToday'] }) {
   if (rows.length === 0) {
     return <Text c="dimmed">No device has used anything yet today.</Text>;
   }
-  return (
-    <div
-      data-testid="top-consumers"
-      role="img"
-      aria-label={`Today's biggest consumers: ${rows.map((row) => `${row.name} ${formatKwh(row.kwh)}`).join(', ')}`}
-    >
-      <ResponsiveContainer width="100%" height={36 * rows.length + 40}>
-        <BarChart data={rows} layout="vertical" margin={{ left: 8, right: 24 }}>
-          <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" unit=" kWh" />
-          <YAxis type="category" dataKey="name" width={150} />
-          <Tooltip formatter={(value: number) => formatKwh(value)} />
-          <Bar dataKey="kwh" name="Today" fill="var(--mantine-color-blue-6)" isAnimationActive={false} />
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
-  );
+  return <TopConsumersChart rows={rows} />;
 }
 
 function Offline({ rows }: { rows: FleetFigures['offline'] }) {
@@ -106,8 +90,8 @@ function Offline({ rows }: { rows: FleetFigures['offline'] }) {
     return <Text c="dimmed">Every meter that has reported is reporting.</Text>;
   }
   return (
-    <Table.ScrollContainer minWidth={400}>
-      <Table>
+    <Table.ScrollContainer minWidth={280}>
+      <Table aria-label="Offline meters">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Device</Table.Th>
@@ -182,20 +166,20 @@ export function Overview() {
                   to="/admin/support"
                 />
               </SimpleGrid>
-              <Group align="flex-start" grow wrap="wrap">
-                <Paper withBorder p="md" radius="md" miw={320}>
-                  <Title order={4} mb="sm">
+              <SimpleGrid cols={{ base: 1, md: 2 }} data-testid="overview-panels">
+                <Paper withBorder p="md" radius="md">
+                  <Title order={3} size="h4" mb="sm">
                     Today's biggest consumers
                   </Title>
                   <TopConsumers rows={fleet.topToday} />
                 </Paper>
-                <Paper withBorder p="md" radius="md" miw={320}>
-                  <Title order={4} mb="sm">
+                <Paper withBorder p="md" radius="md">
+                  <Title order={3} size="h4" mb="sm">
                     Offline meters
                   </Title>
                   <Offline rows={fleet.offline} />
                 </Paper>
-              </Group>
+              </SimpleGrid>
             </>
           );
         }}

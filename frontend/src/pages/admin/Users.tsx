@@ -1,5 +1,6 @@
 /** Administrators: every user, searchable; create, edit, delete, and their devices. */
 
+import { plainMessage } from '../../api/client';
 import {
   Button,
   Group,
@@ -133,7 +134,7 @@ export function Users() {
         message={`Delete ${deleting?.username ?? ''}? Their devices are unassigned and their support conversations removed. This cannot be undone.`}
         confirmLabel="Delete"
         loading={remove.isPending}
-        error={remove.error?.message}
+        error={remove.error ? plainMessage(remove.error) : null}
         onClose={closeDelete}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: closeDelete })}
       />
