@@ -27,13 +27,8 @@ export function Providers({ children, client }: { children: ReactNode; client?: 
   const [queryClient] = useState(() => client ?? makeQueryClient());
   return (
     <MantineProvider defaultColorScheme="light">
-      {/* Below the header, never over its menu button, bell or Sign out. */}
-      <Notifications
-        position="top-right"
-        zIndex={1000}
-        limit={3}
-        style={{ top: 'calc(var(--app-shell-header-height, 56px) + var(--mantine-spacing-xs))' }}
-      />
+      {/* Below the header (app.css), never over its menu button, bell or Sign out. */}
+      <Notifications position="top-right" zIndex={1000} limit={3} />
       <QueryClientProvider client={queryClient}>
         <AuthProvider>{children}</AuthProvider>
       </QueryClientProvider>

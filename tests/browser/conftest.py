@@ -12,6 +12,17 @@ from ems.paths import ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 SPA = ROOT / "frontend" / "dist" / "index.html"
 DESKTOP = {"width": 1280, "height": 800}
+# A failed test leaves a picture of every page it had open: what the user would have seen.
+FAILURES = ROOT / ".browser-failures"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.failed_in_call = report.failed
+    return report
+
 
 # Live updates go through RabbitMQ, a function and the hub: give them time on a busy machine.
 expect.set_options(timeout=30_000)
@@ -33,13 +44,14 @@ def browser() -> Browser:
 
 
 @pytest.fixture
-def open_page(browser, stack):
+def open_page(browser, stack, request):
     """Open pages in browser contexts of their own (separate storage: separate users).
 
     Whatever the app's Content-Security-Policy blocks fails the test: the page may
     still look right while a script, style or connection was refused.
     """
     contexts = []
+    pages: list[Page] = []
     blocked: list[str] = []
 
     def open_one(viewport: dict | None = None) -> Page:
@@ -48,6 +60,7 @@ def open_page(browser, stack):
         )
         contexts.append(context)
         page = context.new_page()
+        pages.append(page)
         page.set_default_timeout(30_000)
         page.on(
             "console",
@@ -58,6 +71,10 @@ def open_page(browser, stack):
         return page
 
     yield open_one
+    if getattr(request.node, "failed_in_call", False):
+        FAILURES.mkdir(exist_ok=True)
+        for number, page in enumerate(pages):
+            page.screenshot(path=str(FAILURES / f"{request.node.name}-{number}.png"))
     for context in contexts:
         context.close()
     assert not blocked, blocked

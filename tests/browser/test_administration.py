@@ -70,7 +70,20 @@ def test_an_administrator_sets_up_a_client_who_then_sees_the_device(stack, open_
     admin.get_by_role("button", name=f"Devices of {username}").click()
     dialog = admin.get_by_role("dialog")
     expect(dialog.get_by_role("table", name="Assigned devices")).to_contain_text(device_name)
+    # One tap only asks: the meter stays assigned until the choice is confirmed.
     dialog.get_by_role("button", name=f"Unassign {device_name}").click()
+    confirm = dialog.get_by_role("group", name=f"Unassign {device_name}?")
+    expect(confirm).to_be_visible()
+    device = next(
+        d
+        for d in stack.call("GET", "/function/devices", token=stack.admin_token).json()
+        if d["name"] == device_name
+    )
+    assert device["owner_id"] is not None
+    confirm.get_by_role("button", name="Keep").click()
+    expect(dialog.get_by_role("table", name="Assigned devices")).to_contain_text(device_name)
+    dialog.get_by_role("button", name=f"Unassign {device_name}").click()
+    confirm.get_by_role("button", name="Unassign", exact=True).click()
     expect(dialog.get_by_text("No devices assigned.")).to_be_visible()
     choose(dialog, "Assign a free device", device_name)
     dialog.get_by_role("button", name="Assign", exact=True).click()

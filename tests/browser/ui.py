@@ -7,6 +7,9 @@ from playwright.sync_api import Locator, Page, expect
 from ems.paths import ROOT
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The sizes the web app was tried at: a laptop and a phone.
+WIDE = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 def field(scope: Page | Locator, label: str) -> Locator:
@@ -32,8 +35,33 @@ def choose(scope: Page | Locator, label: str, option: str) -> None:
     select.page.get_by_role("option", name=option).first.click()
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Keep a picture of the page for the README (docs/screenshots/<name>.png)."""
+def screenshot(page: Page, name: str, *, full_page: bool = True, settle: bool = True) -> None:
+    """Keep a picture of the page for the README (docs/screenshots/<name>.png).
+
+    ``settle=False`` for a picture taken while a request is held on purpose.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, animations="disabled")
+    if settle:
+        page.wait_for_load_state("networkidle")
+    page.screenshot(
+        path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page, animations="disabled"
+    )
+
+
+def box(locator: Locator) -> dict:
+    """Where an element is on the page, failing if it is not laid out."""
+    found = locator.bounding_box()
+    assert found is not None, f"{locator} is not on the page"
+    return found
+
+
+def within_viewport(page: Page, locator: Locator) -> bool:
+    """The whole element is on the screen without scrolling sideways or down."""
+    where = box(locator)
+    size = page.viewport_size
+    return (
+        where["x"] >= 0
+        and where["y"] >= 0
+        and where["x"] + where["width"] <= size["width"]
+        and where["y"] + where["height"] <= size["height"]
+    )

@@ -1,7 +1,8 @@
 /**
  * kWh per bucket as bars or a line, with the device's hourly limit drawn across; or a
  * table. Every bucket keeps its label (a 25-hour day shows all 25, the repeated hour
- * with its offset on a second line; labels turn upright when the chart is narrow), the
+ * with its offset on a second line); where the width cannot hold them side by side (a
+ * phone), the buckets run down the page as rows, each label on its own line. The
  * limit is named in a legend above the plot where no bar can cover it, periods not
  * complete yet are drawn lighter, and dragging across the plot zooms into those buckets.
  *
@@ -47,8 +48,9 @@ export interface ConsumptionChartProps {
 const OVER = 'var(--mantine-color-red-7)';
 const UNDER = 'var(--mantine-color-blue-7)';
 const GRID = 'var(--mantine-color-gray-3)';
-/** Below this much width per label, labels stand upright. */
-const UPRIGHT_BELOW_PX = 38;
+/** Below this much width per label, the buckets become rows. */
+const ROWS_BELOW_PX = 38;
+const ROW_PX = 24;
 
 interface Row {
   key: string;
@@ -63,13 +65,13 @@ interface TickProps {
   payload?: { value: string };
 }
 
-/** "03:00 GMT+2" as "03:00" over "GMT+2"; upright when space is short. */
-function HourTick({ x = 0, y = 0, payload, upright }: TickProps & { upright: boolean }) {
+/** "03:00 GMT+2" as "03:00" over "GMT+2" under a column; on one line beside a row. */
+function BucketTick({ x = 0, y = 0, payload, rows }: TickProps & { rows: boolean }) {
   const [main, ...rest] = String(payload?.value ?? '').split(' ');
   const extra = rest.join(' ');
-  if (upright) {
+  if (rows) {
     return (
-      <text x={x} y={y + 4} transform={`rotate(-90 ${x} ${y + 4})`} textAnchor="end" dominantBaseline="central" fontSize={11} fill="var(--mantine-color-gray-8)">
+      <text x={x - 4} y={y} textAnchor="end" dominantBaseline="central" fontSize={12} fill="var(--mantine-color-gray-8)">
         {extra ? `${main} ${extra}` : main}
       </text>
     );
@@ -173,11 +175,18 @@ export function ConsumptionChart({
     );
   }
 
-  const upright = rows.length > 0 && (width - 80) / rows.length < UPRIGHT_BELOW_PX;
+  const asRows = rows.length > 0 && (width - 80) / rows.length < ROWS_BELOW_PX;
   const twoLines = labels.some((label) => label.includes(' '));
+  const plotHeight = asRows ? rows.length * ROW_PX + 40 : height;
   const limitLine =
     limitKwh != null ? (
-      <ReferenceLine y={limitKwh} stroke={OVER} strokeDasharray="6 4" strokeWidth={2} ifOverflow="extendDomain" />
+      <ReferenceLine
+        {...(asRows ? { x: limitKwh } : { y: limitKwh })}
+        stroke={OVER}
+        strokeDasharray="6 4"
+        strokeWidth={2}
+        ifOverflow="extendDomain"
+      />
     ) : null;
   const indexOf = (state: { activeTooltipIndex?: number } | null) =>
     state && typeof state.activeTooltipIndex === 'number' ? state.activeTooltipIndex : null;
@@ -201,23 +210,27 @@ export function ConsumptionChart({
   const selection =
     drag && drag.from !== drag.to ? (
       <ReferenceArea
-        x1={rows[Math.min(drag.from, drag.to)]?.label}
-        x2={rows[Math.max(drag.from, drag.to)]?.label}
+        {...(asRows
+          ? { y1: rows[Math.min(drag.from, drag.to)]?.label, y2: rows[Math.max(drag.from, drag.to)]?.label }
+          : { x1: rows[Math.min(drag.from, drag.to)]?.label, x2: rows[Math.max(drag.from, drag.to)]?.label })}
         fill="var(--mantine-color-blue-2)"
         fillOpacity={0.5}
       />
     ) : null;
+  const bucketAxis = { dataKey: 'label', interval: 0 as const, tickLine: false, tick: <BucketTick rows={asRows} /> };
+  const kwhAxis = { unit: ' kWh', fontSize: 12, tick: { fill: 'var(--mantine-color-gray-8)' } };
   const axes = [
-    <CartesianGrid key="grid" strokeDasharray="3 3" vertical={false} stroke={GRID} />,
-    <XAxis
-      key="x"
-      dataKey="label"
-      interval={0}
-      height={upright ? 80 : twoLines ? 40 : 28}
-      tick={<HourTick upright={upright} />}
-      tickLine={false}
-    />,
-    <YAxis key="y" unit=" kWh" width={72} fontSize={12} tick={{ fill: 'var(--mantine-color-gray-8)' }} />,
+    <CartesianGrid key="grid" strokeDasharray="3 3" vertical={asRows} horizontal={!asRows} stroke={GRID} />,
+    asRows ? (
+      <YAxis key="buckets" type="category" width={twoLines ? 96 : 56} {...bucketAxis} />
+    ) : (
+      <XAxis key="buckets" height={twoLines ? 40 : 28} {...bucketAxis} />
+    ),
+    asRows ? (
+      <XAxis key="kwh" type="number" height={24} {...kwhAxis} />
+    ) : (
+      <YAxis key="kwh" width={72} {...kwhAxis} />
+    ),
     <Tooltip
       key="tip"
       formatter={(value: number, _name, item) => [
@@ -234,6 +247,7 @@ export function ConsumptionChart({
       data-buckets={rows.length}
       data-partial-buckets={partialCount}
       data-loading={loading}
+      data-layout={asRows ? 'rows' : 'columns'}
       aria-busy={loading}
       style={{ userSelect: 'none' }}
     >
@@ -245,12 +259,12 @@ export function ConsumptionChart({
       >
         <ResponsiveContainer
           width="100%"
-          height={height}
-          initialDimension={{ width: 720, height }}
+          height={plotHeight}
+          initialDimension={{ width: 720, height: plotHeight }}
           onResize={(next) => setWidth(next)}
         >
           {kind === 'bar' ? (
-            <BarChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 0 }} {...pointer}>
+            <BarChart data={rows} layout={asRows ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 12, left: 0, bottom: 0 }} {...pointer}>
               {axes}
               <Bar dataKey="kwh" name="kWh" isAnimationActive={false}>
                 {rows.map((row) => (
@@ -266,7 +280,7 @@ export function ConsumptionChart({
               {selection}
             </BarChart>
           ) : (
-            <LineChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 0 }} {...pointer}>
+            <LineChart data={rows} layout={asRows ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 12, left: 0, bottom: 0 }} {...pointer}>
               {axes}
               <Line
                 dataKey="kwh"
