@@ -100,6 +100,7 @@ def test_published_readings_appear_in_the_day_chart_with_their_total(
 
     # The last 30 days, per day: yesterday holds everything sent.
     page.get_by_text("Custom", exact=True).click()
+    page.get_by_text("Bars", exact=True).click()
     expect(page.get_by_test_id("range-total")).to_have_text(f"{total:.3f} kWh")
     expect(page.get_by_test_id("consumption-chart")).to_have_attribute("data-buckets", "30")
     screenshot(page, "client-consumption-range")
