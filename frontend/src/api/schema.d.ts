@@ -294,6 +294,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/function/consumption/totals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Today, this week (from Monday) and this month, over every visible device */
+        get: operations["consumptionTotals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/function/alerts": {
         parameters: {
             query?: never;
@@ -902,15 +919,37 @@ export interface components {
             last_reading_at: string | null;
             /** @description a reading within three reading intervals, and not marked offline */
             online: boolean;
+            /** @description with `power=true`: kW over the latest reading's interval (from the meter's previous reading), null when nothing arrived within the hour */
+            power_kw?: number | null;
+            /** @description with `power=true`, every reading of the last hour as kW, oldest first */
+            last_hour?: {
+                /** Format: date-time */
+                at: string;
+                kw: number;
+            }[];
+        };
+        ConsumptionTotals: {
+            timezone: string;
+            /** @description how many devices are summed */
+            devices: number;
+            today_kwh: number;
+            /** @description from Monday of this week */
+            week_kwh: number;
+            /** @description from the first of this month */
+            month_kwh: number;
+            /** Format: date */
+            week_from: string;
+            /** Format: date */
+            month_from: string;
             /**
              * @description what the meter reports, fixed by its first reading counted
              * @enum {string|null}
              */
-            reading_kind: "interval" | "register" | null;
+            reading_kind?: "interval" | "register" | null;
             /** @description times its register went down (a reset or a replaced meter) */
-            register_resets: number;
+            register_resets?: number;
             /** Format: date-time */
-            last_register_reset_at: string | null;
+            last_register_reset_at?: string | null;
         };
         Alert: {
             /** Format: uuid */
@@ -1115,6 +1154,8 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             last_message: components["schemas"]["Message"] | null;
+            /** @description the other side's messages the caller has not read (an administrator the client's) */
+            unread: number;
         };
         /** @description the user the hub verified from their token */
         HubUser: {
@@ -1845,6 +1886,8 @@ export interface operations {
             query?: {
                 /** @description an IANA time zone for days and hours (default the viewer's own) */
                 tz?: components["parameters"]["ViewerZone"];
+                /** @description `true`: each row also has the meter's live power and its last hour */
+                power?: ("true" | "false") | components["schemas"]["Empty"];
             };
             header?: never;
             path?: never;
@@ -1892,6 +1935,31 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    consumptionTotals: {
+        parameters: {
+            query?: {
+                /** @description an IANA time zone for days and hours (default the viewer's own) */
+                tz?: components["parameters"]["ViewerZone"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the sums, in the viewer's time zone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsumptionTotals"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
         };
     };

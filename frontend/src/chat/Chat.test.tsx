@@ -73,6 +73,7 @@ describe('SupportChat page', () => {
     created_at: '2024-05-01T10:00:00Z',
     updated_at: '2024-05-01T10:01:00Z',
     last_message: null,
+    unread: 0,
   };
 
   it('sends over the socket, shows answers, typing and read receipts as they are pushed', async () => {

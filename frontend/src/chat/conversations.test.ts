@@ -10,6 +10,7 @@ const conversation = (id: string, state: Conversation['state'], updated: string)
   created_at: updated,
   updated_at: updated,
   last_message: null,
+  unread: 0,
 });
 
 describe('stableOrder', () => {

@@ -66,6 +66,7 @@ describe('DeviceStatusNotifier', () => {
       '/function/consumption/summary': () => [200, []],
       '/function/consumption/totals': () => [200, { devices: 40, today_kwh: 0, week_kwh: 0, month_kwh: 0 }],
       '/function/alerts': () => [200, []],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     const socket = new FakeSocket();
     renderApp(
