@@ -74,7 +74,9 @@ def open_page(browser, stack, request):
     if getattr(request.node, "failed_in_call", False):
         FAILURES.mkdir(exist_ok=True)
         for number, page in enumerate(pages):
-            page.screenshot(path=str(FAILURES / f"{request.node.name}-{number}.png"), full_page=True)
+            page.screenshot(
+                path=str(FAILURES / f"{request.node.name}-{number}.png"), full_page=True
+            )
     for context in contexts:
         context.close()
     assert not blocked, blocked
