@@ -199,6 +199,7 @@ def test_links_dates_focus_and_the_skip_link(stack, open_page):
     expect(page.get_by_role("heading", name="Profile")).to_be_focused()
 
     page.goto("/devices")
+    expect(page.get_by_role("heading", name="My devices")).to_be_visible()
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()

@@ -41,13 +41,13 @@ function useFocusOnNavigation(pathname: string) {
     }
     const main = document.getElementById(MAIN_ID);
     if (!main) return;
-    let tries = 0;
+    let tries = 0; // a page whose heading waits for data gets three seconds
     const focusHeading = () => {
       const heading = main.querySelector<HTMLElement>('h2');
       if (heading) {
         heading.tabIndex = -1;
         heading.focus({ preventScroll: false });
-      } else if (tries++ < 20) {
+      } else if (tries++ < 60) {
         timer = window.setTimeout(focusHeading, 50);
       } else {
         main.focus();
