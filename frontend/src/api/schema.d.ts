@@ -919,6 +919,15 @@ export interface components {
             last_reading_at: string | null;
             /** @description a reading within three reading intervals, and not marked offline */
             online: boolean;
+            /**
+             * @description what the meter reports, fixed by its first reading counted
+             * @enum {string|null}
+             */
+            reading_kind: "interval" | "register" | null;
+            /** @description times its register went down (a reset or a replaced meter) */
+            register_resets: number;
+            /** Format: date-time */
+            last_register_reset_at: string | null;
             /** @description with `power=true`: kW over the latest reading's interval (from the meter's previous reading), null when nothing arrived within the hour */
             power_kw?: number | null;
             /** @description with `power=true`, every reading of the last hour as kW, oldest first */
@@ -941,15 +950,6 @@ export interface components {
             week_from: string;
             /** Format: date */
             month_from: string;
-            /**
-             * @description what the meter reports, fixed by its first reading counted
-             * @enum {string|null}
-             */
-            reading_kind?: "interval" | "register" | null;
-            /** @description times its register went down (a reset or a replaced meter) */
-            register_resets?: number;
-            /** Format: date-time */
-            last_register_reset_at?: string | null;
         };
         Alert: {
             /** Format: uuid */
