@@ -204,8 +204,9 @@ def test_dragging_across_the_day_chart_zooms_into_those_hours(stack, open_page):
     user, token = stack.create_user(timezone=BUCHAREST)
     device = stack.monitored_device(user["id"], max_hourly_kwh=2, timezone=BUCHAREST)
     yesterday = datetime.now(ZoneInfo(BUCHAREST)).date() - timedelta(days=1)
-    publish_hours(stack, device["id"], yesterday, BUCHAREST, {h: 0.5 + h / 24 for h in range(24)})
-    total_is(stack, token, device["id"], yesterday, sum(0.5 + h / 24 for h in range(24)))
+    hours = {h: 0.5 + h / 20 for h in range(24)}  # at most 12 decimals, as readings must be
+    publish_hours(stack, device["id"], yesterday, BUCHAREST, hours)
+    total_is(stack, token, device["id"], yesterday, sum(hours.values()))
     page = open_page(WIDE)
     sign_in(page, user["username"], "password-123")
     page.goto(f"/devices/{device['id']}?date={yesterday.isoformat()}")
