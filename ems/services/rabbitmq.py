@@ -135,13 +135,21 @@ class RabbitMQ:
             return {}
         self.node_dir.mkdir(parents=True, exist_ok=True)
         shutil.chown(self.node_dir, "rabbitmq", "rabbitmq")
-        return {
+        env = {
             "RABBITMQ_NODENAME": self.node,
             "RABBITMQ_NODE_PORT": str(self.port),
             "RABBITMQ_MNESIA_BASE": str(self.node_dir / "mnesia"),
             "RABBITMQ_LOG_BASE": str(self.node_dir / "log"),
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.node_dir / "enabled_plugins"),
         }
+        if self.mqtt is not None:
+            # The door's settings are set at run time (``_open_mqtt``); a node started
+            # again boots with the plugin enabled, so it must not take the plugin's
+            # default port meanwhile (another node's: the boot fails on eaddrinuse).
+            env["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = (
+                f"-rabbitmq_mqtt tcp_listeners [{self.mqtt.port}]"
+            )
+        return env
 
     def _parameters(self) -> pika.ConnectionParameters:
         return pika.ConnectionParameters(
