@@ -18,8 +18,11 @@ from dotenv import dotenv_values
 
 from faas_ems.runtime.settings import Platform
 
+from . import broker_accounts
 from .paths import ROOT, STACK_FILE, STATE
 
+# The components' own broker accounts (ems.broker_accounts), made with ``ems``.
+BROKER_ACCOUNT_SECRETS = tuple(broker_accounts.secret_names())
 SECRET_NAMES = (
     "jwt-secret",
     "internal-token",
@@ -27,6 +30,7 @@ SECRET_NAMES = (
     "basic-auth-password",
     "db-password",
     "rabbitmq-password",
+    *BROKER_ACCOUNT_SECRETS,
     "redis-password",
     "gemini-api-key",
 )
@@ -93,7 +97,16 @@ class Config:
         return env
 
     def secret_env(self, names) -> dict[str, str]:
-        """Secrets as the environment fallback of ``faas_ems.runtime.settings.secret``."""
+        """Secrets as the environment fallback of ``faas_ems.runtime.settings.secret``.
+
+        On a broker that is not faas-ems's own (an ``AMQP_URL`` of the operator's), the
+        components have no accounts of their own: they get the shared password instead.
+        """
+        names = [
+            "rabbitmq-password" if name in BROKER_ACCOUNT_SECRETS and name not in self.secrets
+            else name
+            for name in names
+        ]  # fmt: skip
         return {
             name.upper().replace("-", "_"): self.secrets[name]
             for name in names
@@ -118,7 +131,7 @@ def _own_accounts(values: dict[str, str]) -> set[str]:
         names.add("db-password")
     amqp = urlsplit(values["AMQP_URL"])
     if amqp.username == OWN_ACCOUNT and amqp.password is None:
-        names.add("rabbitmq-password")
+        names.update(["rabbitmq-password", *BROKER_ACCOUNT_SECRETS])
     return names
 
 

@@ -117,8 +117,12 @@ class System:
         simulator = self._child(
             "simulator-0",
             "simulator",
-            ["rabbitmq-password"],
-            {"EMS_ADMIN_USERNAME": username, "EMS_ADMIN_PASSWORD": password},
+            ["rabbitmq-readings"],
+            {
+                "RABBITMQ_ACCOUNT": "readings",
+                "EMS_ADMIN_USERNAME": username,
+                "EMS_ADMIN_PASSWORD": password,
+            },
         )
         simulator.argv += [
             "--from-gateway", self.config.url, "--backfill", "2", "--follow", "--quiet",
@@ -158,8 +162,8 @@ class System:
             child = self._child(
                 f"socket-hub-{index}",
                 "socket_hub",
-                ["jwt-secret", "internal-token", "rabbitmq-password"],
-                {"HUB_HOST": "127.0.0.1", "HUB_PORT": str(port)},
+                ["jwt-secret", "internal-token", "rabbitmq-hub"],
+                {"RABBITMQ_ACCOUNT": "hub", "HUB_HOST": "127.0.0.1", "HUB_PORT": str(port)},
                 HubConfig,
             ).start()
             self.children.append(child)
@@ -195,8 +199,8 @@ class System:
             child = self._child(
                 f"connector-{index}",
                 "connector",
-                ["internal-token", "rabbitmq-password", *gateway],
-                {},
+                ["internal-token", "rabbitmq-connector", *gateway],
+                {"RABBITMQ_ACCOUNT": "connector"},
                 ConnectorConfig,
             )
             self.children.append(child.start())

@@ -129,8 +129,14 @@ class ConfirmedPublisher:
     def _on_channel_open(self, channel) -> None:
         self._channel = channel
         channel.add_on_close_callback(self._on_channel_closed)
+        # Passive: a meter's account may publish readings, not make exchanges; the
+        # system's set-up has made ``ems``.
         channel.exchange_declare(
-            self._exchange, exchange_type="topic", durable=True, callback=self._on_declared
+            self._exchange,
+            exchange_type="topic",
+            durable=True,
+            passive=True,
+            callback=self._on_declared,
         )
 
     def _on_declared(self, _frame) -> None:

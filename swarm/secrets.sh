@@ -15,9 +15,11 @@ set -euo pipefail
 
 SECRETS_FROM="${EMS_SECRETS_FROM:-}"
 CREDENTIALS_DIR="${EMS_CREDENTIALS_DIR:-$HOME/.config/faas-ems}"
-# Random hex: safe in URLs, in the RabbitMQ definitions and in libpq strings.
+# Random hex: safe in URLs, in the RabbitMQ definitions and in libpq strings. The
+# rabbitmq-<role> ones are each component's own broker account (ems/broker_accounts.py).
 RANDOM_SECRETS=(jwt-secret internal-token db-password rabbitmq-password redis-password
-    basic-auth-password admin-password)
+    basic-auth-password admin-password rabbitmq-connector rabbitmq-hub rabbitmq-identity rabbitmq-inventory
+    rabbitmq-monitoring rabbitmq-support rabbitmq-readings rabbitmq-operations)
 KEPT_FOR_OPERATOR=(basic-auth-password admin-password)
 
 say() { printf '[secrets] %s\n' "$*"; }

@@ -69,12 +69,23 @@ class Services:
     def rabbitmqctl(self, *args: str) -> str:
         return self.broker.ctl(*args)
 
-    def amqp_url(self, vhost: str, password: str | None = None) -> str:
+    def amqp_url(
+        self, vhost: str, password: str | None = None, *, with_password: bool = True
+    ) -> str:
         broker = self.broker
-        secret = quote(password or broker.password, safe="")
+        secret = ":" + quote(password or broker.password, safe="") if with_password else ""
         return (
-            f"amqp://{quote(broker.user, safe='')}:{secret}@{broker.host}:{broker.port}"
+            f"amqp://{quote(broker.user, safe='')}{secret}@{broker.host}:{broker.port}"
             f"/{quote(vhost, safe='')}"
+        )
+
+    def sign_in_as(self, vhost: str, role: str) -> pika.BlockingConnection:
+        """A connection as a component's own account (ems/broker_accounts.py)."""
+        password = self.config.secrets[f"rabbitmq-{role}"]
+        credentials = pika.PlainCredentials(f"ems-{role}", password)
+        broker = self.broker
+        return pika.BlockingConnection(
+            pika.ConnectionParameters(broker.host, broker.port, vhost, credentials)
         )
 
     def grant(self, vhost: str) -> None:
@@ -187,7 +198,10 @@ class TestStack:
             "EMS_STATE_DIR": str(self.state_dir),
             "EMS_DB_PREFIX": self.db_prefix,
             "EMS_KEY_PREFIX": self.key_prefix,
-            "AMQP_URL": self.amqp_url,
+            # The password apart, as on a machine: ems up then gives each component its
+            # own account (ems/broker_accounts.py) instead of this one.
+            "AMQP_URL": services.amqp_url(self.vhost, with_password=False),
+            "RABBITMQ_PASSWORD": services.broker.password,
             "DB_HOST": services.config.values["DB_HOST"],
             "DB_PORT": services.config.values["DB_PORT"],
             "DB_USER": services.config.values["DB_USER"],

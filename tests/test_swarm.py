@@ -33,7 +33,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import pika
 import pytest
 import redis.asyncio as redis_asyncio
 import requests
@@ -42,7 +41,7 @@ from packaging.requirements import Requirement
 
 from connector import topology
 from connector.config import Config as ConnectorConfig
-from ems import build, databases
+from ems import broker_accounts, build, databases
 from ems import stack as stack_file
 from ems.gateway import SPA_HEADERS
 from ems.paths import OPENAPI, ROOT
@@ -312,12 +311,18 @@ def test_services_get_the_secrets_their_code_reads(swarm):
         return service_secrets(swarm["services"][name])
 
     # connector.config: internal-token, and basic auth to list /system/functions.
-    assert {"internal-token", "rabbitmq-password", "basic-auth-password"} <= secrets_of("connector")
+    connector = secrets_of("connector")
+    assert {"internal-token", "rabbitmq-connector", "basic-auth-password"} <= connector
     assert {"internal-token", "basic-auth-password"} <= secrets_of("cron")
     # socket_hub.config: the JWT to admit browsers, the token to call functions.
-    assert {"jwt-secret", "internal-token", "redis-password", "rabbitmq-password"} <= (
+    assert {"jwt-secret", "internal-token", "redis-password", "rabbitmq-hub"} <= (
         secrets_of("socket-hub")
     )
+    # Each component signs in to the broker as itself; the broker renders every account.
+    for service, role in (("connector", "connector"), ("socket-hub", "hub")):
+        assert "rabbitmq-password" not in secrets_of(service)
+        assert swarm["services"][service]["environment"]["RABBITMQ_ACCOUNT"] == role
+    assert set(broker_accounts.secret_names()) <= secrets_of("rabbitmq")
     assert {"db-password", "admin-password"} <= secrets_of("migrate")
 
 
@@ -349,12 +354,21 @@ def definitions_vhost():
     """The definitions imported into a vhost of their own on the real broker."""
     vhost = f"ems-test-definitions-{uuid.uuid4().hex[:8]}"
     definitions = json.loads(DEFINITIONS.read_text())
-    for kind in ("exchanges", "queues", "bindings"):
+    kinds = ("exchanges", "queues", "bindings", "permissions", "topic_permissions")
+    for kind in kinds:
         for item in definitions[kind]:
             item["vhost"] = vhost
+    # The components' accounts with this machine's passwords; never the operator's "ems".
+    secrets = SERVICES.config.secrets
+    users = [
+        {**user, "password": secrets[user["password"].strip("_")]}
+        for user in definitions["users"]
+        if user["name"] != "ems"
+    ]
     imported = {
         "vhosts": [{"name": vhost}],
-        **{kind: definitions[kind] for kind in ("exchanges", "queues", "bindings")},
+        "users": users,
+        **{kind: [i for i in definitions[kind] if i.get("user") != "ems"] for kind in kinds},
     }
     path = Path(f"/tmp/{vhost}.json")
     path.write_text(json.dumps(imported))
@@ -378,7 +392,7 @@ def test_rabbitmq_definitions_match_what_connector_and_hub_declare(
 ):
     vhost, definitions = definitions_vhost
     assert definitions["exchanges"][0]["name"] == functions_env()["EMS_EXCHANGE"]
-    assert definitions["users"][0]["password"] == "__RABBITMQ_PASSWORD__"
+    assert definitions["users"][0]["password"] == "__rabbitmq-password__"
     imported = broker_bindings(vhost)
     expected = {
         ("ems", f"ems.{name}", topic)
@@ -386,18 +400,17 @@ def test_rabbitmq_definitions_match_what_connector_and_hub_declare(
         for topic in spec.topics
     }
     assert expected <= imported, expected - imported
-    connection = pika.BlockingConnection(pika.URLParameters(SERVICES.amqp_url(vhost)))
-    try:
+    # Each as its own account: the Swarm broker's rights are enough for what each declares.
+    with SERVICES.sign_in_as(vhost, "connector") as connection:
         channel = connection.channel()
         delays = ConnectorConfig.model_fields["retry_delays"].default
         for name, spec in functions.functions.items():
             if spec.topics:  # an inequivalent queue would close the channel here
                 topology.declare(channel, "ems", "ems.", name, spec.topics, delays)
-        monkeypatch.setenv("INTERNAL_TOKEN", "unused")
-        monkeypatch.setenv("JWT_SECRET", "unused")
-        declare_hub_queues(channel, HubConfig.read())
-    finally:
-        connection.close()
+    monkeypatch.setenv("INTERNAL_TOKEN", "unused")
+    monkeypatch.setenv("JWT_SECRET", "unused")
+    with SERVICES.sign_in_as(vhost, "hub") as connection:
+        declare_hub_queues(connection.channel(), HubConfig.read())
     assert broker_bindings(vhost) == imported, "the code binds topics the definitions lack"
 
 

@@ -18,8 +18,10 @@ import pika
 import pika.exceptions
 
 from faas_ems.operations import queues
+from faas_ems.runtime.events import declare_exchange
 
-from ..config import OWN_ACCOUNT, Config
+from .. import broker_accounts
+from ..config import BROKER_ACCOUNT_SECRETS, OWN_ACCOUNT, Config
 from .host import LOCAL_HOSTS, SetupError, has_systemd, installed, listening, run
 
 DEBIAN_PORT = 5672
@@ -97,6 +99,13 @@ class RabbitMQ:
         self.exchange = config.values.get("EMS_EXCHANGE") or "ems"
         prefix = config.values.get("CONNECTOR_QUEUE_PREFIX") or "ems."
         self.unrouted_queue = f"{prefix}unrouted"
+        hub_queue = config.values.get("HUB_QUEUE") or "ems.socket-hub"
+        passwords = {
+            name: config.secrets[name] for name in BROKER_ACCOUNT_SECRETS if name in config.secrets
+        }
+        self.component_accounts = broker_accounts.definitions(
+            self.vhost, passwords, self.exchange, prefix, hub_queue
+        )
         self.mqtt = MqttDoor.from_config(config, self.vhost, self.exchange)
         self.local = self.host in LOCAL_HOSTS
         self.own_account = self.user == OWN_ACCOUNT
@@ -194,8 +203,13 @@ class RabbitMQ:
             )
             unrouted = f"{self.exchange!r} go to {self.unrouted_queue!r}"
             say(f"RabbitMQ: messages no queue takes on {unrouted}")
+        if self.own_account and self.component_accounts["users"]:
+            # One call for every account: each rabbitmqctl call starts an Erlang VM.
+            self.ctl("import_definitions", stdin=json.dumps(self.component_accounts))
         with pika.BlockingConnection(self._parameters()) as connection:
-            queues.declare_unrouted(connection.channel(), self.exchange, self.unrouted_queue)
+            channel = connection.channel()
+            declare_exchange(channel, self.exchange, create=True)
+            queues.declare_unrouted(channel, self.unrouted_queue)
         if meters and self.mqtt is not None:
             self._open_mqtt(say)
 

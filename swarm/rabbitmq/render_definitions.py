@@ -16,7 +16,7 @@ from pathlib import Path
 
 from connector import topology
 from connector.config import Config
-from ems import stack
+from ems import broker_accounts, stack
 from socket_hub.routing import TOPICS as HUB_TOPICS
 
 HERE = Path(__file__).parent
@@ -24,6 +24,11 @@ EXCHANGE = "ems"
 PREFIX = "ems."
 HUB_QUEUE = "ems.socket-hub"
 VHOST = "/"
+
+
+def placeholder(secret: str) -> str:
+    """Where the broker's entry point puts the password from /run/secrets/<secret>."""
+    return f"__{secret}__"
 
 
 def queue(name: str, arguments: dict | None = None) -> dict:
@@ -60,7 +65,7 @@ def function_queues(name: str, delays: tuple[float, ...]) -> list[dict]:
 
 
 def definitions() -> dict:
-    delays = Config.__dataclass_fields__["retry_delays"].default
+    delays = Config.model_fields["retry_delays"].default
     queues, bindings = [], []
     for name, spec in sorted(stack.load().functions.items()):
         if spec.topics:
@@ -68,12 +73,17 @@ def definitions() -> dict:
             bindings += [binding(topology.main_queue(PREFIX, name), t) for t in spec.topics]
     queues += [queue(HUB_QUEUE), queue(f"{HUB_QUEUE}.dead")]
     bindings += [binding(HUB_QUEUE, topic) for topic in HUB_TOPICS]
+    passwords = {name: placeholder(name) for name in broker_accounts.secret_names()}
+    components = broker_accounts.definitions(VHOST, passwords, EXCHANGE, PREFIX, HUB_QUEUE)
+    operator = {"name": "ems", "password": placeholder("rabbitmq-password"), "tags": ["management"]}
     return {
-        "users": [{"name": "ems", "password": "__RABBITMQ_PASSWORD__", "tags": ["management"]}],
+        "users": [operator, *components["users"]],
         "vhosts": [{"name": VHOST}],
         "permissions": [
-            {"user": "ems", "vhost": VHOST, "configure": ".*", "write": ".*", "read": ".*"}
+            {"user": "ems", "vhost": VHOST, "configure": ".*", "write": ".*", "read": ".*"},
+            *components["permissions"],
         ],
+        "topic_permissions": components["topic_permissions"],
         "exchanges": [
             {
                 "name": EXCHANGE,

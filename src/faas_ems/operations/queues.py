@@ -23,7 +23,6 @@ import requests
 from pika.exceptions import AMQPError
 
 from faas_ems.runtime import settings
-from faas_ems.runtime.events import declare_exchange
 
 from .letters import UNROUTED, Arrival
 
@@ -73,12 +72,11 @@ def dead_queues() -> list[tuple[str, str]]:
     return sources
 
 
-def declare_unrouted(channel, exchange: str, queue: str) -> None:
+def declare_unrouted(channel, queue: str) -> None:
     """The alternate exchange of ``exchange`` and the queue that keeps what reaches it."""
     channel.exchange_declare(UNROUTED_EXCHANGE, "fanout", durable=True)
     channel.queue_declare(queue, durable=True)
     channel.queue_bind(queue, UNROUTED_EXCHANGE)
-    declare_exchange(channel, exchange)
 
 
 def unrouted_policy(exchange: str) -> tuple[str, str, str]:
@@ -122,7 +120,7 @@ def sweep(record) -> int:
     connection = _connect()
     try:
         channel = connection.channel()
-        declare_unrouted(channel, settings.current().exchange, unrouted_queue())
+        declare_unrouted(channel, unrouted_queue())
         for queue, origin in [*dead_queues(), (unrouted_queue(), UNROUTED)]:
             channel.queue_declare(queue, durable=True)
             batch = list(_taken(channel, queue, origin))

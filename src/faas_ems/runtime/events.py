@@ -35,9 +35,16 @@ def envelope(event_type: str, data: Any, *, event_id: str | None = None) -> dict
     }
 
 
-def declare_exchange(channel, exchange: str | None = None) -> str:
+def declare_exchange(channel, exchange: str | None = None, *, create: bool = False) -> str:
+    """Check that the exchange is there; only the set-up ``create``s it.
+
+    A passive declaration needs no right on the broker, so no component holds the
+    right to change or delete ``ems`` (see ems/broker_accounts.py).
+    """
     exchange = exchange or settings.current().exchange
-    channel.exchange_declare(exchange=exchange, exchange_type="topic", durable=True)
+    channel.exchange_declare(
+        exchange=exchange, exchange_type="topic", durable=True, passive=not create
+    )
     return exchange
 
 

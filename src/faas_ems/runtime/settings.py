@@ -54,6 +54,9 @@ class Platform(BaseSettings):
     ems_db_prefix: str = "ems_"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     rabbitmq_password: str | None = secret("rabbitmq-password")
+    # The component's own broker account (ems.broker_accounts): user ``ems-<role>`` with
+    # the password in the secret ``rabbitmq-<role>``. Without that secret, AMQP_URL's.
+    rabbitmq_account: str | None = None
     ems_exchange: str = "ems"
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_password: str | None = secret("redis-password")
@@ -104,7 +107,11 @@ class Platform(BaseSettings):
     @model_validator(mode="after")
     def _passwords_in_urls(self):
         """The broker's and Redis's passwords may come as secrets: put them in the URLs."""
-        self.amqp_url = _with_password(self.amqp_url, self.rabbitmq_password)
+        own = self.rabbitmq_account and read_secret(f"rabbitmq-{self.rabbitmq_account}")
+        if own:
+            self.amqp_url = _with_password(self.amqp_url, own, f"ems-{self.rabbitmq_account}")
+        else:
+            self.amqp_url = _with_password(self.amqp_url, self.rabbitmq_password)
         self.redis_url = _with_password(self.redis_url, self.redis_password)
         self.gateway_url = self.gateway_url.rstrip("/")
         return self
@@ -160,12 +167,21 @@ class FunctionSettings(TokenSettings):
     basic_auth_password: str | None = secret("basic-auth-password")
 
 
-def _with_password(url: str, password: str | None) -> str:
+def read_secret(name: str) -> str | None:
+    """A secret named at run time: its file in SECRETS_DIR, else its environment variable."""
+    path = SECRETS_DIR / name
+    if path.is_file():
+        return path.read_text().strip() or None
+    return os.environ.get(name.upper().replace("-", "_")) or None
+
+
+def _with_password(url: str, password: str | None, user: str | None = None) -> str:
     if not password:
         return url
     parts = urlsplit(url)
     port = f":{parts.port}" if parts.port else ""
-    netloc = f"{parts.username or ''}:{quote(password, safe='')}@{parts.hostname or ''}{port}"
+    user = quote(user, safe="") if user else parts.username or ""
+    netloc = f"{user}:{quote(password, safe='')}@{parts.hostname or ''}{port}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
