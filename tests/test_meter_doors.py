@@ -164,6 +164,98 @@ def test_the_http_door_refuses_other_devices_readings_and_wrong_or_revoked_secre
     assert too_many.status_code == 401, "the credential is checked before the body"
 
 
+def gateway(stack, device_ids: list[str], name: str = "P1 reader") -> dict:
+    made = stack.call(
+        "POST",
+        "/function/gateways",
+        token=stack.admin_token,
+        json={"name": name, "device_ids": device_ids},
+    )
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+def test_a_gateway_credential_posts_for_the_devices_it_covers_and_no_other(stack):
+    number = meter_number()
+    first = stack.monitored_device(max_hourly_kwh=100)["id"]
+    second = stack.monitored_device(meter_id=number, max_hourly_kwh=100)["id"]
+    outside = stack.monitored_device(max_hourly_kwh=100)["id"]
+    made = gateway(stack, [first, second.upper()])
+    assert made["secret"].startswith("ems_") and made["device_ids"] == sorted([first, second])
+    listed = stack.call("GET", "/function/gateways", token=stack.admin_token).json()
+    shown = next(item for item in listed if item["id"] == made["id"])
+    assert "secret" not in shown and shown["prefix"] == made["secret"][:8]
+    moment = (datetime.now(UTC) - timedelta(minutes=20)).replace(microsecond=0).isoformat()
+    answer = post_readings(
+        stack,
+        made["secret"],
+        [
+            {"timestamp": moment, "device_id": first, "measurement_value": 1.5},
+            {"timestamp": moment, "meter_id": number, "measurement_value": 2},
+            {"timestamp": moment, "device_id": outside, "measurement_value": 1},
+            {"timestamp": moment, "measurement_value": 1},
+        ],
+    )
+    assert answer.status_code == 202, answer.text
+    assert answer.json() == {
+        "accepted": 2,
+        "rejected": [
+            {"index": 2, "reason": f"device {outside} is not covered by this credential"},
+            {"index": 3, "reason": "missing device_id (or deviceId, meter_id)"},
+        ],
+    }
+    wait_for(lambda: hours(stack, first) and hours(stack, second), timeout=30)
+    assert [kwh for kwh, _ in hours(stack, first).values()] == [Decimal("1.5")]
+    assert [kwh for kwh, _ in hours(stack, second).values()] == [Decimal("2")]
+    assert hours(stack, outside) == {}
+
+    # Covering other devices from now on; the secret stays the same.
+    path = f"/function/gateways/{made['id']}"
+    changed = stack.call("PUT", path, token=stack.admin_token, json={"device_ids": [outside]})
+    assert changed.json()["device_ids"] == [outside]
+    later = (datetime.now(UTC) - timedelta(minutes=10)).replace(microsecond=0).isoformat()
+    moved = post_readings(
+        stack,
+        made["secret"],
+        [
+            {"timestamp": later, "device_id": first, "measurement_value": 1},
+            {"timestamp": later, "device_id": outside, "measurement_value": 1},
+        ],
+    )
+    assert moved.json()["accepted"] == 1 and moved.json()["rejected"][0]["index"] == 0
+    assert stack.call("DELETE", path, token=stack.admin_token).status_code == 204
+    revoked = post_readings(stack, made["secret"], {"timestamp": later, "device_id": outside,
+                                                    "measurement_value": 1})  # fmt: skip
+    assert error_code(revoked) == "invalid_credentials"
+    assert stack.call("GET", path, token=stack.admin_token).status_code == 404
+
+
+def test_gateways_are_for_administrators_and_bad_lists_change_nothing(stack):
+    device = stack.monitored_device(max_hourly_kwh=10)["id"]
+    made = gateway(stack, [device])
+    path = f"/function/gateways/{made['id']}"
+    _, client = stack.create_user("client")
+    for method, where in (("GET", "/function/gateways"), ("POST", "/function/gateways"),
+                          ("GET", path), ("PUT", path), ("DELETE", path)):  # fmt: skip
+        assert stack.call(method, where, token=client, json={}).status_code == 403, where
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for body, field in (
+        ({"name": "x", "device_ids": [device, unknown]}, "device_ids"),
+        ({"name": "x", "device_ids": "all"}, "device_ids"),
+        ({"name": "x", "device_ids": [1]}, "device_ids"),
+        ({"name": "", "device_ids": []}, "name"),
+    ):
+        refused = stack.call("POST", "/function/gateways", token=stack.admin_token, json=body)
+        assert refused.status_code == 422 and field in refused.json()["error"]["fields"], body
+        refused = stack.call("PUT", path, token=stack.admin_token, json=body)
+        assert refused.status_code == 422, body
+    assert stack.call("GET", path, token=stack.admin_token).json()["device_ids"] == [device]
+    names = [
+        g["name"] for g in stack.call("GET", "/function/gateways", token=stack.admin_token).json()
+    ]
+    assert "x" not in names and "" not in names
+
+
 def test_meter_auth_answers_the_broker_only_with_the_token(stack):
     device = stack.monitored_device(meter_id=meter_number(), max_hourly_kwh=10)
     made = credential(stack, device["id"])

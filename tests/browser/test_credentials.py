@@ -49,3 +49,41 @@ def test_a_credential_is_made_seen_once_and_revoked(stack, open_page):
     expect(dialog.get_by_test_id("credential-row")).to_have_count(0)
     refused = stack.call("POST", "/function/readings", token=secret, json=reading)
     assert refused.status_code == 401
+
+
+def test_a_gateway_is_made_for_two_meters_posts_for_them_and_is_revoked(stack, open_page):
+    first = stack.monitored_device(max_hourly_kwh=3)
+    second = stack.monitored_device(max_hourly_kwh=3)
+    moment = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    readings = [
+        {"timestamp": moment, "device_id": device["id"], "measurement_value": 0.1}
+        for device in (first, second)
+    ]
+    admin = open_page()
+    sign_in(admin, ADMIN_USERNAME, ADMIN_PASSWORD)
+    admin.get_by_role("link", name="Gateways").click()
+    admin.get_by_role("button", name="New gateway").click()
+    dialog = admin.get_by_role("dialog")
+    dialog.get_by_label("Name").fill("Block A P1 reader")
+    picker = dialog.get_by_role("textbox", name="Devices it posts for")
+    for device in (first, second):
+        picker.fill(device["name"])
+        admin.get_by_role("option", name=device["name"]).click()
+    dialog.get_by_label("Name").click()  # away from the picker: its list closes
+    dialog.get_by_role("button", name="Make credential").click()
+    expect(dialog).to_be_hidden()
+    expect(admin.get_by_role("status")).to_contain_text("shown only this once")
+    secret = admin.get_by_test_id("new-secret").inner_text()
+    row = admin.get_by_test_id("gateway-row").filter(has_text="Block A P1 reader")
+    expect(row).to_contain_text(secret[:8] + "…")
+    expect(row.get_by_role("cell").nth(2)).to_have_text("2")
+    screenshot(admin, "admin-gateways")
+    answer = stack.call("POST", "/function/readings", token=secret, json=readings)
+    assert answer.json() == {"accepted": 2, "rejected": []}, answer.text
+
+    row.get_by_role("button", name="Revoke Block A P1 reader").click()
+    admin.get_by_role("dialog").get_by_role("button", name="Revoke").click()
+    expect(row).to_have_count(0)
+    expect(admin.get_by_test_id("new-secret")).to_have_count(0)
+    refused = stack.call("POST", "/function/readings", token=secret, json=readings)
+    assert refused.status_code == 401

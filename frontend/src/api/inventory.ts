@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
-import type { Device, DeviceInput, MeterCredential } from './types';
+import type { Device, DeviceInput, GatewayCredential, GatewayFields, MeterCredential } from './types';
 
 export function useDevices() {
   return useQuery({ queryKey: ['devices'], queryFn: () => api<Device[]>('/function/devices') });
@@ -73,5 +73,33 @@ export function useRevokeCredential(deviceId: string) {
     mutationFn: (credentialId: string) =>
       api<void>(`/function/devices/${deviceId}/credentials/${credentialId}`, 'DELETE'),
     onSuccess: () => client.invalidateQueries({ queryKey: ['credentials', deviceId] }),
+  });
+}
+
+export function useGateways() {
+  return useQuery({
+    queryKey: ['gateways'],
+    queryFn: () => api<GatewayCredential[]>('/function/gateways'),
+    staleTime: 0, // "last used" moves with every call a gateway makes
+  });
+}
+
+/** Make a gateway credential (its answer holds the secret, seen only then) or change one. */
+export function useSaveGateway() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, fields }: { id?: string; fields: GatewayFields }) =>
+      id
+        ? api<GatewayCredential>(`/function/gateways/${id}`, 'PUT', fields)
+        : api<GatewayCredential>('/function/gateways', 'POST', fields),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['gateways'] }),
+  });
+}
+
+export function useRevokeGateway() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/function/gateways/${id}`, 'DELETE'),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['gateways'] }),
   });
 }

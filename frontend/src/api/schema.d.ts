@@ -216,6 +216,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/function/gateways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gateway credentials, oldest first (administrators); never their secrets */
+        get: operations["listGateways"];
+        put?: never;
+        /** A credential for a meter gateway covering several devices; its secret is shown once */
+        post: operations["createGateway"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/gateways/{gateway_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway_id: string;
+            };
+            cookie?: never;
+        };
+        /** One gateway credential (administrators) */
+        get: operations["showGateway"];
+        /** Rename it or change the devices it covers; the secret stays */
+        put: operations["updateGateway"];
+        post?: never;
+        /** Revoke a gateway credential; its next call is refused */
+        delete: operations["revokeGateway"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/function/device-assign": {
         parameters: {
             query?: never;
@@ -509,8 +548,9 @@ export interface paths {
         put?: never;
         /**
          * A meter or meter gateway sends readings (docs/connecting-meters.md)
-         * @description One reading or a list of up to 10,000, in any form of docs/readings.md; the device
-         *     field may be left out (it is then the credential's). The answer comes once the
+         * @description One reading or a list of up to 10,000, in any form of docs/readings.md; with a
+         *     meter's secret the device field may be left out (it is then the credential's), with
+         *     a gateway's each reading names one of the devices it covers. The answer comes once the
          *     accepted readings are queued with the broker's confirm; sending them again counts
          *     nothing twice.
          */
@@ -1046,6 +1086,29 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             last_used_at: string | null;
+            /** @description only in the answer that made the credential */
+            secret?: string;
+        };
+        GatewayFields: {
+            name: string;
+            /** @description the devices whose readings it may post (each must exist) */
+            device_ids: string[];
+        };
+        GatewayChanges: {
+            name?: string;
+            device_ids?: string[];
+        };
+        GatewayCredential: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description the secret's first 8 characters */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            device_ids: string[];
             /** @description only in the answer that made the credential */
             secret?: string;
         };
@@ -1775,6 +1838,138 @@ export interface operations {
             path: {
                 device_id: components["parameters"]["DeviceId"];
                 credential_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listGateways: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the gateway credentials */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCredential"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createGateway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayFields"];
+            };
+        };
+        responses: {
+            /** @description the gateway credential with its `secret` (stored as its SHA-256 only) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCredential"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    showGateway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the gateway credential */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCredential"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateGateway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayChanges"];
+            };
+        };
+        responses: {
+            /** @description the gateway credential as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCredential"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    revokeGateway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway_id: string;
             };
             cookie?: never;
         };

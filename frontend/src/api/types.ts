@@ -34,6 +34,8 @@ export type Alert = Schemas['Alert'];
 export type AlertCount = Schemas['AlertCount'];
 
 export type MeterCredential = Schemas['MeterCredential'];
+export type GatewayCredential = Schemas['GatewayCredential'];
+export type GatewayFields = Schemas['GatewayFields'];
 export type DeadLetter = Schemas['DeadLetter'];
 export type ReasonCount = Schemas['ReasonCount'];
 

@@ -1,37 +1,25 @@
 /** A meter's credentials (administrators): make one and see its secret once, list, revoke. */
 
-import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { Button, Code, Group, Modal, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useCreateCredential, useCredentials, useRevokeCredential } from '../api/inventory';
 import type { Device, MeterCredential } from '../api/types';
 import { dateTimeLabel } from '../lib/time';
 import { ErrorMessage } from './ErrorMessage';
 import { QueryState } from './QueryState';
+import { SecretOnce } from './SecretOnce';
 
 function Made({ made }: { made: MeterCredential }) {
   return (
-    <Alert color="yellow" title="Copy the secret now: it is shown only this once" role="status">
-      <Stack gap={4}>
-        <Text size="sm">
-          Username <Code data-testid="new-username">{made.username}</Code>
-        </Text>
-        <Group gap="xs">
-          <Text size="sm">Secret</Text>
-          <Code data-testid="new-secret">{made.secret}</Code>
-          <CopyButton value={made.secret ?? ''}>
-            {({ copied, copy }) => (
-              <Button size="compact-xs" variant="light" onClick={copy}>
-                {copied ? 'Copied' : 'Copy'}
-              </Button>
-            )}
-          </CopyButton>
-        </Group>
-        <Text size="xs">
-          MQTT and AMQP: this username and the secret as password, topic meters/&lt;device&gt;/reading.
-          HTTP: Authorization: Bearer &lt;secret&gt; to /function/readings.
-        </Text>
-      </Stack>
-    </Alert>
+    <SecretOnce secret={made.secret ?? ''}>
+      <Text size="sm">
+        Username <Code data-testid="new-username">{made.username}</Code>
+      </Text>
+      <Text size="xs">
+        MQTT and AMQP: this username and the secret as password, topic meters/&lt;device&gt;/reading.
+        HTTP: Authorization: Bearer &lt;secret&gt; to /function/readings.
+      </Text>
+    </SecretOnce>
   );
 }
 

@@ -15,6 +15,7 @@ const ADMIN_LINKS = [
   { to: '/admin', label: 'Overview' },
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/devices', label: 'Devices' },
+  { to: '/admin/gateways', label: 'Gateways' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/admin/refused', label: 'Refused readings' },
   { to: '/admin/support', label: 'Support inbox' },

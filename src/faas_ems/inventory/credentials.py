@@ -21,8 +21,13 @@ SHOWN_PREFIX = 8
 PUBLIC = ("id", "username", "prefix", "created_at", "last_used_at")
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    """A secret for a meter or a gateway: 256 random bits, recognisable by its prefix."""
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
 def representation(row: dict) -> dict:
@@ -31,7 +36,7 @@ def representation(row: dict) -> dict:
 
 def create(device_id: str) -> dict:
     """A new credential for the device, with its secret (the only time it is known)."""
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = new_secret()
     username = f"meter-{secrets.token_hex(6)}"
     with db.connection() as conn:
         if conn.execute("SELECT 1 FROM devices WHERE id = %s", [device_id]).fetchone() is None:
@@ -39,7 +44,7 @@ def create(device_id: str) -> dict:
         row = conn.execute(
             "INSERT INTO meter_credentials (device_id, username, secret_sha256, prefix)"
             " VALUES (%s, %s, %s, %s) RETURNING id, username, prefix, created_at, last_used_at",
-            [device_id, username, _digest(secret), secret[:SHOWN_PREFIX]],
+            [device_id, username, digest(secret), secret[:SHOWN_PREFIX]],
         ).fetchone()
     return {**representation(row), "secret": secret}
 
@@ -80,6 +85,37 @@ class Meter:
         """The names the meter may use for itself (in readings and MQTT topics)."""
         return {self.device_id} | ({self.meter_id} if self.meter_id else set())
 
+    def coverage(self) -> Coverage:
+        """Its own device, which is also what a reading naming no device is for."""
+        own = Covered(self.device_id, self.meter_id, self.timezone)
+        return Coverage([own], default=own)
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A device a credential may post readings for."""
+
+    device_id: str
+    meter_id: str | None
+    timezone: str
+
+
+class Coverage:
+    """The devices a credential covers, found by the name a reading gives them: an id
+    (in any case) or a meter number; ``meter_id`` in a reading means a meter number only.
+    ``default`` is the device a reading naming none is for (a meter's own; a gateway has
+    none)."""
+
+    def __init__(self, devices: list[Covered], default: Covered | None = None):
+        self.default = default
+        self._by_id = {device.device_id: device for device in devices}
+        self._by_meter_id = {device.meter_id: device for device in devices if device.meter_id}
+
+    def find(self, reference: str, *, meter_id_only: bool = False) -> Covered | None:
+        if meter_id_only:
+            return self._by_meter_id.get(reference)
+        return self._by_id.get(reference.lower()) or self._by_meter_id.get(reference)
+
 
 _CHECK = """
 WITH found AS (
@@ -106,7 +142,7 @@ def _meter(where: str, value: str) -> Meter | None:
 
 def by_secret(secret: str) -> Meter | None:
     """The meter whose secret this is (an HTTP call), or None."""
-    return _meter("c.secret_sha256 = %s", _digest(secret))
+    return _meter("c.secret_sha256 = %s", digest(secret))
 
 
 def sign_in(username: str, secret: str) -> Meter | None:
