@@ -96,7 +96,8 @@ def accounts(exchange: str, queue_prefix: str, hub_queue: str) -> list[Account]:
         Account(
             "monitoring",
             **publisher,
-            publishes=_keys(r"alert\.(raised|warning)", r"device\.(online|offline)"),
+            # every alert.* event is monitoring's (raised, warning, and the lifecycle's)
+            publishes=_keys(r"alert\.[a-z]+", r"device\.(online|offline)"),
         ),
         Account("support", **publisher, publishes=_keys(r"chat\.(message|reply|state)")),
         Account("readings", **publisher, publishes=_keys(r"meter\.reading")),
