@@ -13,12 +13,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from faas_ems.runtime import headers as x_ems
+
 from .gateway import Reply
 
 log = logging.getLogger("ems.connector")
 
-ATTEMPT_HEADER = "x-ems-attempt"
-TOPIC_HEADER = "x-ems-topic"
 NOT_JSON = "not JSON"
 # No event of ours nests deeper than a few levels; a body far deeper is an attack or a
 # bug. Functions refuse JSON deeper than faas_ems.runtime.web.MAX_JSON_DEPTH (32), and a
@@ -100,13 +100,13 @@ class Delivery:
     @property
     def topic(self) -> str:
         """The original routing key, also after a trip through a retry queue."""
-        return str(self.headers.get(TOPIC_HEADER) or self.routing_key)
+        return str(self.headers.get(x_ems.TOPIC) or self.routing_key)
 
     @property
     def attempts(self) -> int:
         """Calls already made with this message (by any connector)."""
         try:
-            return int(self.headers.get(ATTEMPT_HEADER) or 0)
+            return int(self.headers.get(x_ems.ATTEMPT) or 0)
         except (TypeError, ValueError, OverflowError):  # a forged header, inf included
             return 0
 

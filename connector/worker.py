@@ -23,12 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pika
 from pika.exceptions import AMQPError
 
+from faas_ems.runtime import headers as x_ems
+
 from . import topology
 from .config import Config
 from .gateway import Function, Gateway, GatewayUnavailable, Reply
 from .outcomes import (
-    ATTEMPT_HEADER,
-    TOPIC_HEADER,
     Delivery,
     Settlement,
     bounded,
@@ -276,7 +276,7 @@ class Worker(threading.Thread):
             self._republish(
                 topology.retry_queue(self.config.queue_prefix, self.function.name, delay),
                 delivery,
-                {ATTEMPT_HEADER: attempts, TOPIC_HEADER: delivery.topic},
+                {x_ems.ATTEMPT: attempts, x_ems.TOPIC: delivery.topic},
             )
         for delivery, reason, attempts in settlement.dead:
             reason = bounded(reason)
@@ -285,10 +285,10 @@ class Worker(threading.Thread):
                 topology.dead_queue(self.config.queue_prefix, self.function.name),
                 delivery,
                 {
-                    "x-ems-reason": reason,
-                    "x-ems-attempts": attempts,
-                    "x-ems-function": self.function.name,
-                    "x-ems-topic": delivery.topic,
+                    x_ems.REASON: reason,
+                    x_ems.ATTEMPTS: attempts,
+                    x_ems.FUNCTION: self.function.name,
+                    x_ems.TOPIC: delivery.topic,
                 },
             )
         self._ack(batch, {d.tag for d in settlement.requeue})
@@ -345,6 +345,6 @@ def _carried_headers(headers: dict) -> dict:
     carried = {k: v for k, v in headers.items() if k != "x-death"}
     if len(repr(carried)) <= MAX_CARRIED_HEADER_BYTES:
         return carried
-    kept = {k: v for k, v in carried.items() if k.startswith("x-ems-")}
-    kept["x-ems-headers-dropped"] = len(carried) - len(kept)
+    kept = {k: v for k, v in carried.items() if k.startswith(x_ems.PREFIX)}
+    kept[x_ems.HEADERS_DROPPED] = len(carried) - len(kept)
     return kept

@@ -79,14 +79,14 @@ class Services:
             f"/{quote(vhost, safe='')}"
         )
 
-    def sign_in_as(self, vhost: str, role: str) -> pika.BlockingConnection:
-        """A connection as a component's own account (ems/broker_accounts.py)."""
-        password = self.config.secrets[f"rabbitmq-{role}"]
-        credentials = pika.PlainCredentials(f"ems-{role}", password)
+    def account_url(self, vhost: str, role: str) -> str:
+        """The AMQP URL of a component's own account (ems/broker_accounts.py)."""
+        password = quote(self.config.secrets[f"rabbitmq-{role}"], safe="")
         broker = self.broker
-        return pika.BlockingConnection(
-            pika.ConnectionParameters(broker.host, broker.port, vhost, credentials)
-        )
+        return f"amqp://ems-{role}:{password}@{broker.host}:{broker.port}/{quote(vhost, safe='')}"
+
+    def sign_in_as(self, vhost: str, role: str) -> pika.BlockingConnection:
+        return pika.BlockingConnection(pika.URLParameters(self.account_url(vhost, role)))
 
     def grant(self, vhost: str) -> None:
         self.rabbitmqctl("set_permissions", "-p", vhost, self.broker.user, ".*", ".*", ".*")

@@ -1,48 +1,51 @@
-"""The hub's share of RabbitMQ: one durable queue for every replica, consumed in a thread.
+"""The hub's share of RabbitMQ: one durable queue for every replica, consumed on the event loop.
 
-pika is blocking, so it runs in a thread of its own; each event is handed to the
-event loop, and acked (from pika's thread, as pika requires) only once it was
-emitted. A failed emit is requeued; an event that can never be delivered goes to
-the dead-letter queue with the reason, like the connector's.
+aio-pika runs each delivery as a task of the hub's own event loop, so an event is
+emitted and then acked in place; a failed emit is requeued, and an event that can
+never be delivered goes to the dead-letter queue with the reason, like the connector's.
 
-The thread never gives up: in Swarm the broker's name does not resolve until its task
-runs (``socket.gaierror``), and a consumer that died then would leave a hub that serves
-browsers but delivers no alert. Its ``state`` says what the health check reports.
+The consumer never gives up: in Swarm the broker's name does not resolve until its
+task runs (``socket.gaierror``), and a consumer that died then would leave a hub that
+serves browsers but delivers no alert. Its ``state`` says what the health check reports.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
-from functools import partial
 
-import pika
-from pika.exceptions import AMQPError
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aio_pika.exceptions import AMQPError
 
-from faas_ems.runtime.events import declare_exchange
+from faas_ems.runtime import headers as x_ems
 
 from . import routing
 from .config import HubConfig
 
 log = logging.getLogger("socket_hub.consumer")
+# aiormq logs each failed attempt as an error; the warning below says it once, with the delay.
+logging.getLogger("aiormq.connection").setLevel(logging.CRITICAL)
 
-REASON_HEADER = "x-ems-reason"
-TOPIC_HEADER = "x-ems-topic"
 MAX_RECONNECT_DELAY = 30.0
 
 Deliver = Callable[[str, routing.Delivery], Awaitable[None]]
 
 
-def declare(channel, config: HubConfig) -> None:
-    """The shared queue bound to every topic the hub delivers, and its dead letters."""
-    declare_exchange(channel, config.exchange)
-    channel.queue_declare(queue=config.queue, durable=True)
+async def declare(channel: AbstractChannel, config: HubConfig) -> aio_pika.abc.AbstractQueue:
+    """The shared queue bound to every topic the hub delivers, and its dead letters.
+
+    The exchange is only looked up (a passive declaration): the set-up makes it, and the
+    hub's account may not change it (ems/broker_accounts.py).
+    """
+    exchange = await channel.get_exchange(config.exchange)
+    queue = await channel.declare_queue(config.queue, durable=True)
     for topic in routing.TOPICS:
-        channel.queue_bind(queue=config.queue, exchange=config.exchange, routing_key=topic)
-    channel.queue_declare(queue=config.dead_queue, durable=True)
+        await queue.bind(exchange, routing_key=topic)
+    await channel.declare_queue(config.dead_queue, durable=True)
+    return queue
 
 
 class EventConsumer:
@@ -53,102 +56,92 @@ class EventConsumer:
         self.delivered = 0
         self.dead_lettered = 0
         self.failures = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._task: asyncio.Task | None = None
 
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._thread = threading.Thread(target=self._run, name="amqp-consumer", daemon=True)
-        self._thread.start()
+    def start(self) -> None:
+        """Consume from now on, on the running event loop."""
+        self._task = asyncio.create_task(self._run(), name="amqp-consumer")
 
     @property
     def state(self) -> str:
         """``connected``, ``reconnecting`` (retrying by itself), or ``stopped``."""
-        if self._thread is None or not self._thread.is_alive():
+        if self._task is None or self._task.done():
             return "stopped"
         return "connected" if self.connected else "reconnecting"
 
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
-    def _run(self) -> None:
+    async def _run(self) -> None:
         delay = 1.0
-        while not self._stopping.is_set():
+        while True:
             try:
-                self._consume()
+                await self._consume()
                 delay = 1.0
             # OSError: the broker's name does not resolve yet, or its address is unreachable.
-            except (AMQPError, OSError) as exc:
+            except (TimeoutError, AMQPError, OSError) as exc:
                 self.failures += 1
                 log.warning("RabbitMQ: %r; reconnecting in %.0fs", exc, delay)
-                self._stopping.wait(delay)
+                await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RECONNECT_DELAY)
 
-    def _consume(self) -> None:
-        params = pika.URLParameters(self.config.amqp_url)
-        params.heartbeat = 30
-        connection = pika.BlockingConnection(params)
+    async def _consume(self) -> None:
+        """Consume until the connection or the channel is lost."""
+        connection = await aio_pika.connect(self.config.amqp_url, heartbeat=30, timeout=10)
         try:
-            channel = connection.channel()
-            channel.confirm_delivery()
-            declare(channel, self.config)
-            channel.basic_qos(prefetch_count=self.config.prefetch)
-            channel.basic_consume(
-                self.config.queue, on_message_callback=partial(self._on_message, connection)
-            )
+            channel = await connection.channel(publisher_confirms=True)
+            await channel.set_qos(prefetch_count=self.config.prefetch)
+            queue = await declare(channel, self.config)
+            await queue.consume(lambda message: self._on_message(channel, message))
             self.connected = True
             log.info("consuming %s", self.config.queue)
-            while not self._stopping.is_set():
-                connection.process_data_events(time_limit=1)
+            lost = [asyncio.ensure_future(done.closed()) for done in (connection, channel)]
+            await asyncio.wait(lost, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in lost:
+                waiter.cancel()
+            raise AMQPError("the connection to RabbitMQ was lost")
         finally:
             self.connected = False
-            if connection.is_open:
-                connection.close()
+            await connection.close()
 
-    def _on_message(self, connection, channel, method, properties, body: bytes) -> None:
+    async def _on_message(self, channel: AbstractChannel, message: AbstractIncomingMessage):
         try:
-            event_id, delivery = routing.parse(body)
+            event_id, delivery = routing.parse(message.body)
         except routing.MalformedEvent as exc:
-            self._dead_letter(channel, method, properties, body, str(exc))
+            await self._dead_letter(channel, message, str(exc))
             return
-        future = asyncio.run_coroutine_threadsafe(self.deliver(event_id, delivery), self._loop)
-        settle = partial(self._settle, channel, method.delivery_tag, event_id)
-        future.add_done_callback(lambda done: _call_in_pika_thread(connection, settle, done))
+        try:
+            await self.deliver(event_id, delivery)
+        except Exception as exc:
+            log.warning("event %s not emitted (%r); requeued", event_id, exc)
+            await _settle(message.nack(requeue=True))
+            return
+        self.delivered += 1
+        await _settle(message.ack())
 
-    def _settle(self, channel, tag: int, event_id: str, done: Future) -> None:
-        if not channel.is_open:
-            return  # the broker redelivers it to whichever replica is connected
-        error = done.exception()
-        if error is None:
-            self.delivered += 1
-            channel.basic_ack(tag)
-        else:
-            log.warning("event %s not emitted (%r); requeued", event_id, error)
-            channel.basic_nack(tag, requeue=True)
-
-    def _dead_letter(self, channel, method, properties, body: bytes, reason: str) -> None:
-        log.warning("dead-lettering a %s message: %s", method.routing_key, reason)
-        headers = dict(properties.headers or {})
-        headers.update({REASON_HEADER: reason, TOPIC_HEADER: method.routing_key})
-        channel.basic_publish(
-            "",
-            self.config.dead_queue,
-            body,
-            pika.BasicProperties(
-                content_type=properties.content_type,
-                delivery_mode=pika.DeliveryMode.Persistent,
+    async def _dead_letter(self, channel, message: AbstractIncomingMessage, reason: str):
+        log.warning("dead-lettering a %s message: %s", message.routing_key, reason)
+        marks = {x_ems.REASON: reason, x_ems.TOPIC: message.routing_key}
+        headers = {**(message.headers or {}), **marks}
+        await channel.default_exchange.publish(
+            aio_pika.Message(
+                message.body,
+                content_type=message.content_type,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 headers=headers,
             ),
+            routing_key=self.config.dead_queue,
         )
-        channel.basic_ack(method.delivery_tag)
+        await _settle(message.ack())
         self.dead_lettered += 1
 
 
-def _call_in_pika_thread(connection, settle, done: Future) -> None:
+async def _settle(settling: Awaitable) -> None:
+    """Ack or nack; on a channel already closed the broker redelivers the event anyway."""
     try:
-        connection.add_callback_threadsafe(partial(settle, done))
+        await settling
     except AMQPError:
-        log.info("connection closed before an event was settled; it will be redelivered")
+        log.info("channel closed before an event was settled; it will be redelivered")

@@ -48,7 +48,7 @@ class Hub:
 
     async def start(self) -> None:
         await self.support.open()
-        self.consumer.start(asyncio.get_running_loop())
+        self.consumer.start()
         self._background = [
             asyncio.create_task(self.census.report_forever()),
             asyncio.create_task(self.session_watch.listen_forever()),
@@ -57,7 +57,7 @@ class Hub:
         log.info("hub %s serving", self.config.hub_id)
 
     async def stop(self) -> None:
-        await asyncio.to_thread(self.consumer.stop)
+        await self.consumer.stop()
         for task in self._background:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

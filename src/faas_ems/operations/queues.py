@@ -22,6 +22,7 @@ import pika
 import requests
 from pika.exceptions import AMQPError
 
+from faas_ems.runtime import headers as x_ems
 from faas_ems.runtime import settings
 
 from .letters import UNROUTED, Arrival
@@ -105,12 +106,12 @@ def _taken(channel, queue: str, origin: str) -> Iterator[tuple[int, Arrival]]:
         method, properties, body = channel.basic_get(queue, auto_ack=False)
         if method is None:
             return
-        headers = _headers(properties)
-        topic = str(headers.get("x-ems-topic") or method.routing_key)
+        carried = _headers(properties)
+        topic = str(carried.get(x_ems.TOPIC) or method.routing_key)
         if origin == UNROUTED:
             reason = f"unrouted: no queue takes routing key {topic!r}"
         else:
-            reason = str(headers.get("x-ems-reason") or "no reason given")
+            reason = str(carried.get(x_ems.REASON) or "no reason given")
         yield method.delivery_tag, Arrival(origin, topic, reason, body)
 
 
@@ -147,7 +148,7 @@ def replay(letters: list[dict]) -> None:
             properties = pika.BasicProperties(
                 content_type="application/json",
                 delivery_mode=pika.DeliveryMode.Persistent,
-                headers={"x-ems-topic": letter["topic"], "x-ems-replay-of": str(letter["id"])},
+                headers={x_ems.TOPIC: letter["topic"], x_ems.REPLAY_OF: str(letter["id"])},
             )
             body = letter["body"].encode()
             if letter["queue"] == UNROUTED:
