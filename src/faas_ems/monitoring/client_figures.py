@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from faas_ems.runtime.auth import Caller
 
 from . import alert_inbox, consumption_views, local_time, usage, visible_devices
+from .alarm_params import Page
 
 LATEST_ALERTS = 5
 
@@ -41,7 +42,5 @@ def for_client(conn, user_id: str, tz: ZoneInfo) -> dict:
             }
             for device in devices
         ],
-        "alerts": alert_inbox.listing(
-            conn, client, device_id=None, unacknowledged=False, limit=LATEST_ALERTS
-        ),
+        "alerts": alert_inbox.listing(conn, client, page=Page(limit=LATEST_ALERTS)),
     }
