@@ -78,18 +78,20 @@ def test_a_running_hour_heading_over_is_warned_once_and_before_its_alert(stack, 
     device = stack.monitored_device(people["owner"]["id"], max_hourly_kwh=3.0)["id"]
     start = this_hour()
     with EventTap(stack, "alert.warning", "alert.raised") as tap:
-        assert ingest(stack, device, start + TEN_MINUTES, 0.8)["warnings"] == 0  # one reading
-        # two readings of 0.8: 1.6 so far, four more intervals at 0.8 project 4.8 > 3.0
-        assert ingest(stack, device, start + 2 * TEN_MINUTES, 0.8)["warnings"] == 1
-        assert ingest(stack, device, start + 3 * TEN_MINUTES, 0.2)["warnings"] == 0  # once
-        over = ingest(stack, device, start + 4 * TEN_MINUTES, 1.5)
+        assert ingest(stack, device, start + TEN_MINUTES, 0.8)["warnings"] == 0
+        assert ingest(stack, device, start + 2 * TEN_MINUTES, 0.8)["warnings"] == 0  # too few
+        # 1.8 so far in three readings, three more at 0.6 project 3.6 > 3.0 x 1.05
+        assert ingest(stack, device, start + 3 * TEN_MINUTES, 0.2)["warnings"] == 1
+        # 2.3: still projected over (3.45), still within the limit: no second warning
+        assert ingest(stack, device, start + 4 * TEN_MINUTES, 0.5)["warnings"] == 0
+        over = ingest(stack, device, start + 5 * TEN_MINUTES, 1.0)
         assert (over["alerts"], over["warnings"]) == (1, 0)
         events = tap.wait_for(2, of_device(device))
     assert [event["type"] for event in events] == ["alert.warning", "alert.raised"]
     warning, raised = (event["data"] for event in events)
     assert warning["severity"] == "warning" and warning["state"] == "open"
     assert warning["owner_id"] == people["owner"]["id"] and warning["device_name"]
-    assert warning["total_kwh"] == pytest.approx(1.6) and warning["projected_kwh"] > 3.0
+    assert warning["total_kwh"] == pytest.approx(1.8) and warning["projected_kwh"] > 3.0
     assert warning["hour_start"] == start.isoformat()
     assert raised["severity"] == "over_limit" and raised["state"] == "open"
     assert warning["raised_at"] <= raised["raised_at"]
@@ -111,10 +113,10 @@ def test_a_warning_whose_hour_closed_within_the_limit_is_cleared(stack, people):
     """Warned while running (stored as ingest stores it), closed under the limit: cleared."""
     device = stack.monitored_device(people["owner"]["id"], max_hourly_kwh=3.0)["id"]
     start = this_hour()
-    ingest(stack, device, start + TEN_MINUTES, 0.8)
-    ingest(stack, device, start + 2 * TEN_MINUTES, 0.8)
+    for step in range(1, 4):
+        ingest(stack, device, start + step * TEN_MINUTES, 0.8)
     (warning,) = listed(stack, people["owner_token"], device_id=device)
-    with stack.db("monitoring") as db:  # the hour ends at 1.6 kWh: move it into the past
+    with stack.db("monitoring") as db:  # the hour ends at 2.4 kWh: move it into the past
         db.execute(
             "UPDATE hourly_totals SET hour_start = hour_start - interval '2 hours'"
             " WHERE device_id = %s",

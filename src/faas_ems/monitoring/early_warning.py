@@ -2,7 +2,7 @@
 
 At ingest, in the batch's transaction, for each running hour the batch added to
 (the hour not over yet at ``now``, its total still within the limit, at least
-``MONITORING_WARNING_MIN_READINGS`` readings in it), the hour's end is projected
+``MONITORING_WARNING_MIN_READINGS`` (3) readings in it), the hour's end is projected
 (docs/alarms.md):
 
     projected = so_far + remaining_intervals x rate
@@ -11,7 +11,7 @@ At ingest, in the batch's transaction, for each running hour the batch added to
 
 ``history`` is the mean of the device's complete hours at the same local hour on the
 last ``MONITORING_WARNING_HISTORY_DAYS`` days (w = 1 without any). A projection above
-limit x ``MONITORING_WARNING_THRESHOLD`` stores a warning and queues ``alert.warning``.
+limit x ``MONITORING_WARNING_THRESHOLD`` (1.05) stores a warning and queues ``alert.warning``.
 
 The hour's total is read after this batch's upsert, which holds its row lock to the
 end of the transaction, so the figure is exact under any number of replicas; the

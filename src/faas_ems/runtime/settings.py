@@ -158,8 +158,8 @@ class FunctionSettings(TokenSettings):
     monitoring_far_over_limit_margin: float = Field(0.5, ge=0)
     monitoring_alarm_group_hours: int = Field(6, ge=0)
     monitoring_warning_history_days: int = Field(7, ge=0)
-    monitoring_warning_min_readings: int = Field(2, ge=1)
-    monitoring_warning_threshold: float = Field(1.0, gt=0)
+    monitoring_warning_min_readings: int = Field(3, ge=1)
+    monitoring_warning_threshold: float = Field(1.05, gt=0)
     chat_max_messages_per_minute: int = 20
     chat_facts_timeout_seconds: float = 5
     gemini_api_key: str | None = secret("gemini-api-key")
