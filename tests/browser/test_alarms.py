@@ -30,17 +30,22 @@ def test_a_client_is_warned_before_the_hour_goes_over(stack, open_page):
     for step, kwh in ((1, 0.8), (2, 0.8), (3, 0.2)):  # 1.8 so far, heading for 3.6
         stack.publish("meter.reading", reading(kettle["id"], start + step * TEN_MINUTES, kwh))
     toasts = page.get_by_role("alert")
-    warning = toasts.filter(has_text="Heading over the hourly limit")
+
+    def titled(title: str):
+        return toasts.filter(has=page.get_by_text(title, exact=True))
+
+    warning = titled("Heading over the hourly limit")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text(f"{kettle['name']} is heading for 3.60 kWh")
-    expect(toasts.filter(has_text="Over the hourly limit")).to_have_count(0)
-    screenshot(page, "alarm-warning-toast", full_page=False)
+    screenshot(page, "alarm-warning-toast", full_page=False, settle=False)
+    expect(titled("Over the hourly limit")).to_have_count(0)
 
     stack.publish("meter.reading", reading(kettle["id"], start + 4 * TEN_MINUTES, 1.5))
-    over = toasts.filter(has_text="Over the hourly limit")
+    over = titled("Over the hourly limit")
     expect(over).to_be_visible()
     expect(over).to_contain_text(f"{kettle['name']} used 3.30 kWh")
-    screenshot(page, "alarm-warning-then-alert", full_page=False)
+    expect(warning).to_be_visible()  # the warning came first and is still on screen
+    screenshot(page, "alarm-warning-then-alert", full_page=False, settle=False)
 
     page.get_by_role("link", name="Alerts").click()
     rows = page.get_by_test_id("alert-row")

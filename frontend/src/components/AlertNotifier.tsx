@@ -36,7 +36,15 @@ function look(alert: SocketAlert) {
 }
 
 /** The toast's buttons; it lives outside the pages' providers, so it is handed what to do. */
-function AlertActions({ onView, onAcknowledge }: { onView: () => void; onAcknowledge: () => Promise<void> }) {
+function AlertActions({
+  color,
+  onView,
+  onAcknowledge,
+}: {
+  color: string;
+  onView: () => void;
+  onAcknowledge: () => Promise<void>;
+}) {
   const [state, setState] = useState<'idle' | 'busy' | 'done'>('idle');
   const [error, setError] = useState<string | null>(null);
   const acknowledge = () => {
@@ -53,13 +61,13 @@ function AlertActions({ onView, onAcknowledge }: { onView: () => void; onAcknowl
   return (
     <>
       <Group gap="xs" mt="xs">
-        <Button size="compact-sm" variant="filled" color="red" onClick={onView}>
+        <Button size="compact-sm" variant="filled" color={color} onClick={onView}>
           View
         </Button>
         <Button
           size="compact-sm"
           variant="light"
-          color="red"
+          color={color}
           loading={state === 'busy'}
           disabled={state === 'done'}
           onClick={acknowledge}
@@ -114,6 +122,7 @@ export function AlertNotifier() {
           <>
             <Text size="sm">{message}</Text>
             <AlertActions
+              color={color}
               onView={() => {
                 notifications.hide(id);
                 navigate(to);
