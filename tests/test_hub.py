@@ -260,6 +260,23 @@ def test_alert_reaches_its_owner_and_nobody_else(stack, browsers):
     assert owner.received("alert") == [alert_data(event)]
 
 
+def test_a_warning_reaches_its_owner_and_administrators_only(stack, browsers):
+    owner_token, other_token = mint(stack.jwt_secret), mint(stack.jwt_secret)
+    owner, other = browsers(owner_token), browsers(other_token)
+    admin = browsers(mint(stack.jwt_secret, role="admin"))
+    warning = alert_event(subject(owner_token), severity="warning", state="open")
+    warning["type"] = "alert.warning"
+    stack.publish("alert.warning", warning)
+
+    assert owner.next("alert:warning", where=is_alert(warning)) == alert_data(warning)
+    assert admin.next("alert:warning", where=is_alert(warning)) == alert_data(warning)
+    marker = alert_event(subject(other_token))  # after the warning: a stray copy came first
+    stack.publish("alert.raised", marker)
+    other.next("alert", where=is_alert(marker))
+    assert other.received("alert:warning") == []
+    assert owner.received("alert") == [] and admin.received("alert") == []
+
+
 def test_an_alert_without_owner_goes_to_administrators(stack, browsers):
     client_token = mint(stack.jwt_secret)
     client = browsers(client_token)

@@ -90,7 +90,7 @@ def hourly(stack, device_ids) -> dict:
 def alert_hours(stack, device_ids) -> list[tuple]:
     with stack.db("monitoring") as db:
         return db.execute(
-            "SELECT device_id::text, hour_start FROM alerts WHERE device_id = ANY(%s::uuid[])",
+            "SELECT device_id::text, hour_start FROM alert_hours WHERE device_id = ANY(%s::uuid[])",
             [list(device_ids)],
         ).fetchall()
 
@@ -217,13 +217,13 @@ def test_four_replicas_fed_everything_twice_in_any_order_give_exact_totals(stack
             assert sorted(alert_hours(stack, ids)) == sorted(over)
             events = tap.wait_for(len(over), lambda e: e["data"]["device_id"] in ids, timeout=30)
             raised = {
-                (e["data"]["device_id"], datetime.fromisoformat(e["data"]["hour_start"]))
+                (e["data"]["device_id"], datetime.fromisoformat(e["data"]["raised_hour"]))
                 for e in events
             }
             assert raised == over
+            assert len({e["id"] for e in events}) == len(over), "one event id per device-hour"
             for event in events:
                 data = event["data"]
-                assert event["id"] == data["id"], "the event id is the alert id (dedup key)"
                 assert data["limit_kwh"] == 1.0
                 assert data["total_kwh"] > 1.0
                 assert data["owner_id"] is None
@@ -430,7 +430,13 @@ def test_running_hourly_aggregate_twice_changes_nothing(stack):
     assert first["hours_closed"] >= 2
     before = snapshot()
     second = aggregate(stack)
-    assert second == {"hours_closed": 0, "days_refreshed": 0, "offline": 0, "readings_pruned": 0}
+    assert second == {
+        "hours_closed": 0,
+        "days_refreshed": 0,
+        "warnings_cleared": 0,
+        "offline": 0,
+        "readings_pruned": 0,
+    }
     assert snapshot() == before
 
 

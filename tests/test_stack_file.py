@@ -35,6 +35,7 @@ EVENT_TYPES = {
     "device.online",
     "device.offline",
     "alert.raised",
+    "alert.warning",
     "chat.message",
     "chat.reply",
     "chat.state",

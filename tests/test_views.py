@@ -550,6 +550,9 @@ def test_a_bad_summary_zone_is_refused(stack, people, zone):
 # -- alerts --------------------------------------------------------------------------
 
 
+APART = 8 * HOUR  # further than alarms group
+
+
 def over_limit_hour(stack, device_id: str, hour: datetime) -> None:
     """Two readings of 1.5 kWh in one hour: over a 2.5 kWh limit, so ingest raises an alert."""
     publish_readings(
@@ -571,16 +574,19 @@ def alerts_of_device(stack, device_id: str, count: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def alerted(stack, people):
-    """A device with one alert raised before the owner got it, and two after."""
+    """A device with one alert raised before the owner got it, and two after.
+
+    The hours lie further apart than alarms group (MONITORING_ALARM_GROUP_HOURS, 6), so
+    each is an alarm of its own."""
     device = stack.monitored_device(None, max_hourly_kwh=2.5, timezone=BUCHAREST)
     base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
     over_limit_hour(stack, device["id"], base)
     before = alerts_of_device(stack, device["id"], 1)[0]
     stack.assign_device(device["id"], people["owner"]["id"])
-    over_limit_hour(stack, device["id"], base + HOUR)
+    over_limit_hour(stack, device["id"], base + APART)
     alerts_of_device(stack, device["id"], 2)
     # raised last, for an earlier hour: newest first means by raising, not by hour
-    over_limit_hour(stack, device["id"], base - HOUR)
+    over_limit_hour(stack, device["id"], base - APART)
     every = alerts_of_device(stack, device["id"], 3)
     return {"device": device, "before": before, "every": every, "base": base}
 
@@ -592,14 +598,17 @@ def test_alerts_are_listed_newest_first_with_their_figures(stack, people, alerte
         (a["raised_at"] for a in listed), reverse=True
     )
     assert [a["hour_start"] for a in listed] == [
-        (alerted["base"] - HOUR).isoformat(),
-        (alerted["base"] + HOUR).isoformat(),
+        (alerted["base"] - APART).isoformat(),
+        (alerted["base"] + APART).isoformat(),
     ]
     for alert in listed:
         assert set(alert) == {
-            "id", "device_id", "hour_start", "total_kwh",
-            "limit_kwh", "raised_at", "acknowledged_at",
+            "id", "device_id", "hour_start", "last_hour_start", "hours", "total_kwh",
+            "limit_kwh", "projected_kwh", "severity", "state", "raised_at", "acknowledged_at",
+            "acknowledged_by", "acknowledged_note", "cleared_at", "cleared_by",
         }  # fmt: skip
+        assert (alert["severity"], alert["state"], alert["hours"]) == ("over_limit", "open", 1)
+        assert alert["last_hour_start"] == alert["hour_start"]
         assert alert["device_id"] == alerted["device"]["id"]
         assert alert["total_kwh"] == 3.0 and alert["limit_kwh"] == 2.5
         assert alert["acknowledged_at"] is None
@@ -668,10 +677,11 @@ def test_the_alert_count_is_not_capped_like_the_list(stack, people):
     with stack.db("monitoring") as db:
         for n in range(60):
             db.execute(
-                "INSERT INTO alerts (id, device_id, owner_id, hour_start, total_kwh, limit_kwh,"
-                " acknowledged_at) VALUES (%s, %s, %s, %s, 2, 1, %s)",
-                [uuid.uuid4(), device_id, owner_id, first_hour + n * HOUR,
-                 datetime.now(UTC) if n < 5 else None],
+                "INSERT INTO alerts (id, device_id, owner_id, hour_start, last_hour_start,"
+                " total_kwh, limit_kwh, acknowledged_at, state)"
+                " VALUES (%s, %s, %s, %s, %s, 2, 1, %s, %s)",
+                [uuid.uuid4(), device_id, owner_id, first_hour + n * HOUR, first_hour + n * HOUR,
+                 datetime.now(UTC) if n < 5 else None, "acknowledged" if n < 5 else "open"],
             )  # fmt: skip
     assert len(alerts(stack, people["owner_token"], device_id=device_id)) == 50  # the default cap
 

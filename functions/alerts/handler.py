@@ -1,65 +1,71 @@
-"""/function/alerts: overconsumption alerts, newest first, and acknowledging them.
+"""/function/alerts: alarms (early warnings and over-limit alerts) and their lifecycle.
 
-Administrators see all; a client those of their own devices (see alert_inbox).
+Administrators see all and may filter by client (``owner_id``) and clear alarms; a
+client sees those of their own devices and acknowledges them (see alert_inbox,
+alarm_lifecycle; filters and paging in alarm_params).
 """
 
-from faas_ems.monitoring import alert_inbox
+from faas_ems.monitoring import alarm_lifecycle, alarm_params, alert_inbox
 from faas_ems.runtime import auth, db
-from faas_ems.runtime.validation import UUID_PATTERN, parse_uuid
-from faas_ems.runtime.web import HTTPError, Routes
+from faas_ems.runtime.validation import Field, parse_uuid, validate
+from faas_ems.runtime.web import HTTPError, Routes, json_body
 
 routes = Routes()
-_FLAGS = {"true": True, "1": True, "false": False, "0": False}
+NOTE = {"note": Field(str, required=False, nullable=True, max_length=500)}
 
 
-def _filters(query, *, capped: bool = True) -> dict:
-    """``device_id``, ``unacknowledged`` (and with ``capped``, ``limit``) from the query,
-    or a 422 naming each problem."""
-    problems: dict[str, str] = {}
-    device_id = query.get("device_id") or None
-    if device_id is not None and not UUID_PATTERN.match(device_id):
-        problems["device_id"] = "must be a device id (a UUID)"
-    flag = (query.get("unacknowledged") or "false").lower()
-    if flag not in _FLAGS:
-        problems["unacknowledged"] = "must be true or false"
-    filters = {"device_id": device_id.lower() if device_id else None}
-    if flag in _FLAGS:
-        filters["unacknowledged"] = _FLAGS[flag]
-    if capped:
-        raw_limit = query.get("limit") or str(alert_inbox.DEFAULT_LIMIT)
-        # isdigit alone takes "²", which int() refuses
-        whole = raw_limit.isascii() and raw_limit.isdigit()
-        filters["limit"] = int(raw_limit) if whole else 0
-        if not 1 <= filters["limit"] <= alert_inbox.MAX_LIMIT:
-            problems["limit"] = f"must be a whole number from 1 to {alert_inbox.MAX_LIMIT}"
-    if problems:
-        summary = "; ".join(f"{name} {text}" for name, text in sorted(problems.items()))
-        raise HTTPError(422, "validation_failed", summary, fields=problems)
-    return filters
+def _filters(event, caller, *, paged: bool):
+    filters, page = alarm_params.filters(event.query, caller, paged=paged)
+    if filters.owner_id is not None and not caller.is_admin:
+        raise HTTPError(403, "forbidden", "only administrators filter alarms by client (owner_id)")
+    return filters, page
+
+
+def _note(event) -> str | None:
+    """The optional ``{"note"}`` of a transition; an empty body is no note."""
+    body = json_body(event, allow_empty=True)
+    note = validate(body if body is not None else {}, NOTE).get("note")
+    return note or None
 
 
 @routes.get("/")
 def list_alerts(event):
     caller = auth.require_user(event)
-    filters = _filters(event.query)
+    filters, page = _filters(event, caller, paged=True)
     with db.connection() as conn:
-        return alert_inbox.listing(conn, caller, **filters)
+        return alert_inbox.listing(conn, caller, filters, page)
 
 
 @routes.get("/count")
 def count_alerts(event):
-    """The uncapped count of what the list shows, for figures such as "open alerts"."""
+    """The count over all pages of what the list shows: the list's ``total``."""
     caller = auth.require_user(event)
-    filters = _filters(event.query, capped=False)
+    filters, _ = _filters(event, caller, paged=False)
     with db.connection() as conn:
-        return alert_inbox.count(conn, caller, **filters)
+        return alert_inbox.count(conn, caller, filters)
+
+
+@routes.get("/<alert_id>")
+def show_alert(event, alert_id):
+    caller = auth.require_user(event)
+    with db.connection() as conn:
+        return alert_inbox.with_trail(conn, caller, parse_uuid(alert_id, "alert"))
 
 
 @routes.post("/<alert_id>/ack")
 def acknowledge(event, alert_id):
     caller = auth.require_user(event)
+    alert_id, note = parse_uuid(alert_id, "alert"), _note(event)
     with db.connection() as conn:
-        return alert_inbox.acknowledge(conn, caller, parse_uuid(alert_id, "alert"))
+        return alarm_lifecycle.acknowledge(conn, caller, alert_id, note)
+
+
+@routes.post("/<alert_id>/clear")
+def clear(event, alert_id):
+    caller = auth.require_admin(event)
+    alert_id, note = parse_uuid(alert_id, "alert"), _note(event)
+    with db.connection() as conn:
+        return alarm_lifecycle.clear(conn, caller, alert_id, note)
 
 
 handle = routes

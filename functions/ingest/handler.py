@@ -1,4 +1,4 @@
-"""ingest: meter readings into exact hourly totals and overconsumption alerts.
+"""ingest: meter readings into exact hourly totals, early warnings and overconsumption alerts.
 
 Internal only (the connector calls it for topic ``meter.reading``). With the
 ``batch`` annotation the connector posts a JSON list of message bodies and says so
@@ -20,7 +20,12 @@ routes = Routes()
 
 
 def _summary(outcome: ingestion.Outcome) -> dict:
-    return {"stored": outcome.stored, "duplicates": outcome.duplicates, "alerts": outcome.alerts}
+    return {
+        "stored": outcome.stored,
+        "duplicates": outcome.duplicates,
+        "alerts": outcome.alerts,
+        "warnings": outcome.warnings,
+    }
 
 
 @routes.post("/")

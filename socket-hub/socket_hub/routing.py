@@ -49,6 +49,17 @@ def alert_raised(data: dict[str, Any]) -> Delivery:
     return Delivery("alert", alert, (user_room(owner),) if owner else (ADMINS,))
 
 
+def alert_warning(data: dict[str, Any]) -> Delivery:
+    """An early warning: to the owner at the time it was raised and to administrators."""
+    for key in ("id", "device_id"):
+        _required(data, key, "the warning")
+    if "owner_id" not in data:
+        raise MalformedEvent("the warning has no 'owner_id' (null when nobody owns the device)")
+    owner = data["owner_id"]
+    warning = {key: value for key, value in data.items() if key != "owner_id"}
+    return Delivery("alert:warning", warning, (user_room(owner), ADMINS) if owner else (ADMINS,))
+
+
 def device_status(online: bool) -> Callable[[dict[str, Any]], Delivery]:
     """``device.online``/``device.offline`` as ``device:status``, to the owner and admins."""
 
@@ -83,6 +94,7 @@ def chat_state(data: dict[str, Any]) -> Delivery:
 
 TRANSLATIONS: dict[str, Callable[[dict[str, Any]], Delivery]] = {
     "alert.raised": alert_raised,
+    "alert.warning": alert_warning,
     "device.online": device_status(online=True),
     "device.offline": device_status(online=False),
     "chat.message": chat_message,

@@ -130,5 +130,6 @@ def test_an_over_limit_reading_pops_a_notification_without_a_reload(
     row = page.get_by_test_id("alert-row").filter(has_text=device["name"])
     expect(row).to_have_count(1)
     row.get_by_role("button", name=f"Acknowledge the alert for {device['name']}").click()
+    page.get_by_role("dialog").get_by_role("button", name="Acknowledge").click()
     expect(row).to_contain_text("Acknowledged")
     screenshot(page, "client-alerts")

@@ -201,7 +201,8 @@ class Chaos:
     def alerts(self, devices: list[str]) -> set[tuple[str, datetime]]:
         with self.stack.db("monitoring") as db:
             rows = db.execute(
-                "SELECT device_id::text, hour_start FROM alerts WHERE device_id = ANY(%s::uuid[])",
+                "SELECT device_id::text, hour_start FROM alert_hours"
+                " WHERE device_id = ANY(%s::uuid[])",
                 [devices],
             ).fetchall()
         return {(device, hour.astimezone(UTC)) for device, hour in rows}

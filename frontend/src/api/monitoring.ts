@@ -2,9 +2,11 @@
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query, send } from './client';
+import { type AlarmFilters, filterParams, OVER_LIMIT, PAGE_SIZE } from '../lib/alarms';
 import type {
   Alert,
   AlertCount,
+  AlertWithAudit,
   ConsumptionTotals,
   DayConsumption,
   DeviceSummary,
@@ -92,29 +94,61 @@ export async function downloadCsv(path: string, filename: string): Promise<void>
   URL.revokeObjectURL(url);
 }
 
-export function useAlerts(unacknowledgedOnly = false) {
+/** One page of alarms under the filters, newest first. */
+export function useAlerts(filters: AlarmFilters, page = 1) {
+  const params = filterParams(filters);
   return useQuery({
-    queryKey: ['alerts', unacknowledgedOnly],
+    queryKey: ['alerts', params, page],
     queryFn: () =>
-      api<Alert[]>(`/function/alerts${query({ unacknowledged: unacknowledgedOnly || undefined })}`),
+      api<Alert[]>(`/function/alerts${query({ ...params, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })}`),
+    placeholderData: keepPreviousData,
   });
 }
 
-/** How many alerts are not acknowledged yet, in all and per device: the list is capped. */
+/** How many alarms the filters hold over every page: the pager's total. */
+export function useAlertCount(filters: AlarmFilters) {
+  const params = filterParams(filters);
+  return useQuery({
+    queryKey: ['alert-count', params],
+    queryFn: () => api<AlertCount>(`/function/alerts/count${query(params)}`),
+  });
+}
+
+/** One alarm with its audit trail, while `id` is set. */
+export function useAlertTrail(id: string | null) {
+  return useQuery({
+    queryKey: ['alerts', 'trail', id],
+    queryFn: () => api<AlertWithAudit>(`/function/alerts/${id}`),
+    enabled: Boolean(id),
+  });
+}
+
+/** How many over-limit alarms are not acknowledged yet, in all and per device (not warnings). */
 export function useOpenAlertCount() {
   return useQuery({
     queryKey: ['alert-count', 'open'],
-    queryFn: () => api<AlertCount>(`/function/alerts/count${query({ unacknowledged: true })}`),
+    queryFn: () => api<AlertCount>(`/function/alerts/count${query({ state: 'open', severity: OVER_LIMIT })}`),
   });
 }
 
-export function useAcknowledgeAlert() {
+function useAlarmTransition(action: 'ack' | 'clear') {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => api<Alert>(`/function/alerts/${id}/ack`, 'POST'),
+    mutationFn: ({ id, note }: { id: string; note?: string }) =>
+      api<Alert>(`/function/alerts/${id}/${action}`, 'POST', note ? { note } : undefined),
     onSuccess: () => {
       client.invalidateQueries({ queryKey: ['alerts'] });
       client.invalidateQueries({ queryKey: ['alert-count'] });
     },
   });
+}
+
+/** Acknowledge an alarm, with an optional note. */
+export function useAcknowledgeAlert() {
+  return useAlarmTransition('ack');
+}
+
+/** Clear an alarm (administrators), with an optional note. */
+export function useClearAlert() {
+  return useAlarmTransition('clear');
 }

@@ -358,9 +358,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Overconsumption alerts, newest first (at most `limit`)
+         * Alarms (early warnings and over-limit alerts), newest first, one page
          * @description Administrators see all; a client the alerts of devices they own now, raised while
-         *     they owned them. The list is capped: count with `/function/alerts/count`.
+         *     they owned them. One page of `limit` from `offset`; the total over all pages is
+         *     `/function/alerts/count` with the same filters. `owner_id` is for administrators
+         *     (403 for a client).
          */
         get: operations["listAlerts"];
         put?: never;
@@ -388,6 +390,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/function/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alarm with its audit trail */
+        get: operations["showAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/function/alerts/{alert_id}/ack": {
         parameters: {
             query?: never;
@@ -397,8 +416,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark an alert seen (again keeps the first time) */
+        /** Acknowledge an alarm, with an optional note (again keeps the first) */
         post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/alerts/{alert_id}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear an alarm (administrators), with an optional note */
+        post: operations["clearAlert"];
         delete?: never;
         options?: never;
         head?: never;
@@ -996,16 +1032,64 @@ export interface components {
             id: string;
             /** Format: uuid */
             device_id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description the (first) hour
+             */
             hour_start: string;
-            /** @description the hour's total when the alert was raised */
+            /**
+             * Format: date-time
+             * @description the last hour grouped in it
+             */
+            last_hour_start: string;
+            /** @description over-limit hours grouped in it */
+            hours: number;
+            /** @description the hour's total when raised (a group: the highest) */
             total_kwh: number;
             /** @description the device's limit then */
             limit_kwh: number;
+            /** @description a warning's projected end of hour */
+            projected_kwh: number | null;
+            /** @enum {string} */
+            severity: "warning" | "over_limit" | "far_over_limit";
+            /** @enum {string} */
+            state: "open" | "acknowledged" | "cleared";
             /** Format: date-time */
             raised_at: string;
             /** Format: date-time */
             acknowledged_at: string | null;
+            /** Format: uuid */
+            acknowledged_by: string | null;
+            acknowledged_note: string | null;
+            /** Format: date-time */
+            cleared_at: string | null;
+            /**
+             * Format: uuid
+             * @description null when the system cleared it
+             */
+            cleared_by: string | null;
+        };
+        AlertWithAudit: {
+            audit: components["schemas"]["AlarmTransition"][];
+        } & components["schemas"]["Alert"];
+        AlarmTransition: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            action: "raised" | "repeated" | "escalated" | "reopened" | "acknowledged" | "cleared";
+            /** @enum {string} */
+            state: "open" | "acknowledged" | "cleared";
+            actor: {
+                /** Format: uuid */
+                id: string | null;
+                /** @enum {string} */
+                role: "admin" | "client" | "system";
+                name: string;
+            };
+            note: string | null;
+        };
+        AlarmNote: {
+            note?: string | null;
         };
         ClientFigures: {
             /**
@@ -1068,6 +1152,8 @@ export interface components {
             duplicates: number;
             /** @description alerts raised */
             alerts: number;
+            /** @description early warnings raised */
+            warnings: number;
             /** @description with a batch, the messages to dead-letter */
             rejected?: components["schemas"]["MessageOutcome"][];
         };
@@ -1143,6 +1229,8 @@ export interface components {
         AggregateAnswer: {
             hours_closed: number;
             days_refreshed: number;
+            /** @description warnings whose hour closed within the limit */
+            warnings_cleared: number;
             /** @description meters newly marked offline */
             offline: number;
             readings_pruned: number;
@@ -1340,6 +1428,17 @@ export interface components {
         ViewerZone: components["schemas"]["TimeZone"] | components["schemas"]["Empty"];
         /** @description only this device's alerts */
         AlertDevice: string | components["schemas"]["Empty"];
+        AlertId: string;
+        /** @description one or more of `open`, `acknowledged`, `cleared`, comma-separated */
+        AlertState: string;
+        /** @description one or more of `warning`, `over_limit`, `far_over_limit`, comma-separated */
+        AlertSeverity: string;
+        /** @description only alarms raised for this client (administrators only) */
+        AlertOwner: string | components["schemas"]["Empty"];
+        /** @description only alarms whose hours reach into this local day or later (YYYY-MM-DD) */
+        AlertFrom: string | components["schemas"]["Empty"];
+        /** @description only alarms whose hours start on this local day or before (YYYY-MM-DD) */
+        AlertTo: string | components["schemas"]["Empty"];
         /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`; default false) */
         Unacknowledged: boolean | components["schemas"]["Empty"];
     };
@@ -2165,6 +2264,20 @@ export interface operations {
                 device_id?: components["parameters"]["AlertDevice"];
                 /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`; default false) */
                 unacknowledged?: components["parameters"]["Unacknowledged"];
+                /** @description one or more of `open`, `acknowledged`, `cleared`, comma-separated */
+                state?: components["parameters"]["AlertState"];
+                /** @description one or more of `warning`, `over_limit`, `far_over_limit`, comma-separated */
+                severity?: components["parameters"]["AlertSeverity"];
+                /** @description only alarms raised for this client (administrators only) */
+                owner_id?: components["parameters"]["AlertOwner"];
+                /** @description only alarms whose hours reach into this local day or later (YYYY-MM-DD) */
+                from?: components["parameters"]["AlertFrom"];
+                /** @description only alarms whose hours start on this local day or before (YYYY-MM-DD) */
+                to?: components["parameters"]["AlertTo"];
+                /** @description an IANA time zone for days and hours (default the viewer's own) */
+                tz?: components["parameters"]["ViewerZone"];
+                /** @description how many to skip, newest first (default 0) */
+                offset?: number | components["schemas"]["Empty"];
                 /** @description how many, newest first (default 50) */
                 limit?: number | components["schemas"]["Empty"];
             };
@@ -2185,6 +2298,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2195,6 +2309,18 @@ export interface operations {
                 device_id?: components["parameters"]["AlertDevice"];
                 /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`; default false) */
                 unacknowledged?: components["parameters"]["Unacknowledged"];
+                /** @description one or more of `open`, `acknowledged`, `cleared`, comma-separated */
+                state?: components["parameters"]["AlertState"];
+                /** @description one or more of `warning`, `over_limit`, `far_over_limit`, comma-separated */
+                severity?: components["parameters"]["AlertSeverity"];
+                /** @description only alarms raised for this client (administrators only) */
+                owner_id?: components["parameters"]["AlertOwner"];
+                /** @description only alarms whose hours reach into this local day or later (YYYY-MM-DD) */
+                from?: components["parameters"]["AlertFrom"];
+                /** @description only alarms whose hours start on this local day or before (YYYY-MM-DD) */
+                to?: components["parameters"]["AlertTo"];
+                /** @description an IANA time zone for days and hours (default the viewer's own) */
+                tz?: components["parameters"]["ViewerZone"];
             };
             header?: never;
             path?: never;
@@ -2213,7 +2339,32 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    showAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: components["parameters"]["AlertId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the alarm and every transition, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertWithAudit"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     acknowledgeAlert: {
@@ -2221,11 +2372,15 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                alert_id: string;
+                alert_id: components["parameters"]["AlertId"];
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AlarmNote"];
+            };
+        };
         responses: {
             /** @description the alert, acknowledged */
             200: {
@@ -2239,6 +2394,47 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            /** @description the alarm is cleared (`alarm_cleared`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    clearAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: components["parameters"]["AlertId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AlarmNote"];
+            };
+        };
+        responses: {
+            /** @description the alert, cleared */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     listConversations: {

@@ -31,6 +31,10 @@ export type DayConsumption = Schemas['DayConsumption'];
 export type Granularity = Schemas['Granularity'];
 export type RangeConsumption = Schemas['RangeConsumption'];
 export type Alert = Schemas['Alert'];
+export type AlarmSeverity = Alert['severity'];
+export type AlarmState = Alert['state'];
+export type AlarmTransition = Schemas['AlarmTransition'];
+export type AlertWithAudit = Schemas['AlertWithAudit'];
 export type AlertCount = Schemas['AlertCount'];
 
 export type MeterCredential = Schemas['MeterCredential'];
@@ -47,8 +51,9 @@ export type Conversation = Schemas['ConversationInList'];
 
 // Socket.IO -------------------------------------------------------------------------
 
-/** `alert` from the hub: an alert plus its device's name. */
-export type SocketAlert = Alert & { device_name: string };
+/** `alert` and `alert:warning` from the hub: an alert plus its device's name (and for
+ * `alert`, the hour that just went over: a grouped repeat keeps its alarm's id). */
+export type SocketAlert = Alert & { device_name: string; raised_hour?: string };
 
 /** `device:status` from the hub: a meter went offline or reports again. */
 export interface DeviceStatus {

@@ -16,7 +16,7 @@ const ADMIN_LINKS = [
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/devices', label: 'Devices' },
   { to: '/admin/gateways', label: 'Gateways' },
-  { to: '/alerts', label: 'Alerts' },
+  { to: '/alerts', label: 'Alarms' },
   { to: '/admin/refused', label: 'Refused readings' },
   { to: '/admin/support', label: 'Support inbox' },
   { to: '/profile', label: 'Profile' },

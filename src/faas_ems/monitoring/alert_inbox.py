@@ -1,25 +1,20 @@
-"""Alerts as their readers see them: listed newest first, acknowledged once.
+"""Alarms as their readers see them: filtered, paged, newest first, one with its trail.
 
-An administrator sees every alert. A client sees the alerts of the devices they own
-now, raised while they owned them (``alerts.owner_id`` is the owner when the alert
+An administrator sees every alarm. A client sees the alarms of the devices they own
+now, raised while they owned them (``alerts.owner_id`` is the owner when the alarm
 was raised): a new owner does not inherit the previous occupant's warnings, and a
 former owner loses them with the device.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from faas_ems.runtime.auth import Caller
 from faas_ems.runtime.errors import NotFound
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
+from . import alarm_audit, alarm_shape
+from .alarm_params import AlarmFilters, Page
 
-_COLUMNS = (
-    "a.id, a.device_id, a.hour_start, a.total_kwh, a.limit_kwh, a.raised_at, a.acknowledged_at"
-)
-# a client's share; an administrator's is every alert (a separate statement, so that each
+# a client's share; an administrator's is every alarm (a separate statement, so that each
 # gets its own plan: the owner index for a client, the time index for an administrator)
 _OWNED_NOW_AND_THEN = """
     a.owner_id = %(caller)s AND EXISTS (
@@ -28,68 +23,75 @@ _OWNED_NOW_AND_THEN = """
 """
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone(UTC)
-
-
-def shape(row: dict) -> dict:
-    return {
-        "id": str(row["id"]),
-        "device_id": str(row["device_id"]),
-        "hour_start": _utc(row["hour_start"]),
-        "total_kwh": row["total_kwh"],
-        "limit_kwh": row["limit_kwh"],
-        "raised_at": _utc(row["raised_at"]),
-        "acknowledged_at": _utc(row["acknowledged_at"]),
-    }
-
-
-def _visible(caller: Caller) -> str:
+def visible(caller: Caller) -> str:
+    """The condition on ``alerts a`` that keeps what ``caller`` may see (``%(caller)s``)."""
     return "true" if caller.is_admin else _OWNED_NOW_AND_THEN
 
 
-def _where(caller: Caller, device_id: str | None, unacknowledged: bool) -> str:
-    conditions = [_visible(caller)]
-    if device_id is not None:
+def _where(caller: Caller, filters: AlarmFilters) -> tuple[str, dict]:
+    conditions = [visible(caller)]
+    params: dict = {"caller": caller.id}
+    if filters.states:
+        conditions.append("a.state = ANY(%(states)s)")
+        params["states"] = list(filters.states)
+    if filters.severities:
+        conditions.append("a.severity = ANY(%(severities)s)")
+        params["severities"] = list(filters.severities)
+    if filters.device_id is not None:
         conditions.append("a.device_id = %(device)s")
-    if unacknowledged:
-        conditions.append("a.acknowledged_at IS NULL")
-    return " AND ".join(conditions)
+        params["device"] = filters.device_id
+    if filters.owner_id is not None:
+        conditions.append("a.owner_id = %(owner)s")
+        params["owner"] = filters.owner_id
+    if filters.since is not None:  # the alarm's last hour ends after the period starts
+        conditions.append("a.last_hour_start > %(since)s - interval '1 hour'")
+        params["since"] = filters.since
+    if filters.until is not None:
+        conditions.append("a.hour_start < %(until)s")
+        params["until"] = filters.until
+    return " AND ".join(conditions), params
 
 
-def listing(
-    conn, caller: Caller, *, device_id: str | None, unacknowledged: bool, limit: int
-) -> list[dict]:
+EVERY = AlarmFilters()
+FIRST_PAGE = Page()
+
+
+def listing(conn, caller: Caller, filters: AlarmFilters = EVERY, page: Page = FIRST_PAGE):
+    where, params = _where(caller, filters)
     rows = conn.execute(
-        f"""SELECT {_COLUMNS} FROM alerts a WHERE {_where(caller, device_id, unacknowledged)}
-            ORDER BY a.raised_at DESC, a.hour_start DESC, a.id LIMIT %(limit)s""",
-        {"caller": caller.id, "device": device_id, "limit": limit},
+        f"""SELECT {alarm_shape.COLUMNS} FROM alerts a WHERE {where}
+            ORDER BY a.raised_at DESC, a.hour_start DESC, a.id
+            LIMIT %(limit)s OFFSET %(offset)s""",
+        params | {"limit": page.limit, "offset": page.offset},
     ).fetchall()
-    return [shape(row) for row in rows]
+    return [alarm_shape.shape(row) for row in rows]
 
 
-def count(conn, caller: Caller, *, device_id: str | None, unacknowledged: bool) -> dict:
-    """How many alerts :func:`listing` would give without its cap, in all and per device.
+def count(conn, caller: Caller, filters: AlarmFilters = EVERY) -> dict:
+    """How many alarms :func:`listing` would give over all pages, in all and per device.
 
-    A list is capped at ``MAX_LIMIT``; a figure such as "open alerts" must not be.
+    A page is capped at ``MAX_LIMIT``; a figure such as "open alerts" must not be.
     """
+    where, params = _where(caller, filters)
     rows = conn.execute(
         f"""SELECT a.device_id, count(*) AS alerts FROM alerts a
-            WHERE {_where(caller, device_id, unacknowledged)} GROUP BY a.device_id""",
-        {"caller": caller.id, "device": device_id},
+            WHERE {where} GROUP BY a.device_id""",
+        params,
     ).fetchall()
     by_device = {str(row["device_id"]): row["alerts"] for row in rows}
     return {"total": sum(by_device.values()), "by_device": by_device}
 
 
-def acknowledge(conn, caller: Caller, alert_id: str) -> dict:
-    """Mark the alert seen; acknowledging again keeps the first time."""
+def one(conn, caller: Caller, alert_id: str) -> dict:
     row = conn.execute(
-        f"""UPDATE alerts a SET acknowledged_at = coalesce(a.acknowledged_at, now())
-            WHERE a.id = %(alert)s AND {_visible(caller)}
-            RETURNING {_COLUMNS}""",
-        {"caller": caller.id, "alert": alert_id},
+        f"SELECT {alarm_shape.COLUMNS} FROM alerts a WHERE a.id = %(alert)s AND {visible(caller)}",
+        {"alert": alert_id, "caller": caller.id},
     ).fetchone()
     if row is None:
         raise NotFound("alert")
-    return shape(row)
+    return alarm_shape.shape(row)
+
+
+def with_trail(conn, caller: Caller, alert_id: str) -> dict:
+    """The alarm and its audit trail, oldest transition first."""
+    return one(conn, caller, alert_id) | {"audit": alarm_audit.trail(conn, alert_id)}

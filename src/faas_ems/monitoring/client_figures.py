@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from faas_ems.runtime.auth import Caller
 
 from . import alert_inbox, consumption_views, local_time, usage, visible_devices
+from .alarm_params import AlarmFilters, Page
 
 LATEST_ALERTS = 5
+OVER_LIMIT = AlarmFilters(severities=("over_limit", "far_over_limit"))
 
 
 def for_client(conn, user_id: str, tz: ZoneInfo) -> dict:
@@ -41,7 +43,6 @@ def for_client(conn, user_id: str, tz: ZoneInfo) -> dict:
             }
             for device in devices
         ],
-        "alerts": alert_inbox.listing(
-            conn, client, device_id=None, unacknowledged=False, limit=LATEST_ALERTS
-        ),
+        # hours over the limit, as the bot words them (an early warning is not one)
+        "alerts": alert_inbox.listing(conn, client, OVER_LIMIT, Page(limit=LATEST_ALERTS)),
     }

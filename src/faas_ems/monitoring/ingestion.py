@@ -11,7 +11,8 @@ creates the device or gives it that meter number, and then a replay counts it on
 Steps: parse what needs no device; find the devices (by id or meter number); read
 local times in each device's zone; give new devices the kind (interval or register)
 of their first reading, committed on its own; then one transaction: interval
-readings and their hours, register readings and theirs, alerts, the devices' last
+readings and their hours, register readings and theirs, early warnings (early_warning),
+alarms (alerts), the devices' last
 readings, with their events queued in the outbox and published once it committed.
 Each step locks in key order and register batches take their device locks before
 any row, so concurrent calls never deadlock.
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from faas_ems.runtime import db, outbox
 
-from . import alerts, device_refs, liveness, readings, registers, retention, totals
+from . import alerts, device_refs, early_warning, liveness, readings, registers, retention, totals
 from .readings import INTERVAL, Reading, Sent
 
 TOPIC_PREFIX, TOPIC_SUFFIX = "meters.", ".reading"
@@ -37,6 +38,7 @@ class Outcome:
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)  # {"index", "reason"}
     alerts: int = 0
+    warnings: int = 0
 
 
 def topic_device(topic: str | None) -> str | None:
@@ -130,16 +132,20 @@ def ingest(messages: list, topics: list[str | None] | None = None) -> Outcome:
     with db.connection() as conn:
         intervals = totals.add(conn, batch[INTERVAL].values())
         register = registers.add(conn, batch[readings.REGISTER].values())
+        gone = intervals.unknown | intervals.deleted
+        live = [r for r in counted if r.device_id not in gone]
+        warned = early_warning.warn(conn, live, now)
         raised = alerts.raise_over_limit(conn, intervals.over_limit)
         raised += alerts.raise_over_limit(conn, register.over_limit)
-        gone = intervals.unknown | intervals.deleted
-        back_online = liveness.mark_seen(conn, [r for r in counted if r.device_id not in gone])
-    if raised or back_online:
+        back_online = liveness.mark_seen(conn, live)
+    if warned or raised or back_online:
         outbox.flush()
     for sent, reading in ready:
         if reading.device_id in gone:
             sent.problems.append(f"device {reading.device_id} was deleted")
-    outcome = Outcome(stored=intervals.stored + register.stored, alerts=len(raised))
+    outcome = Outcome(
+        stored=intervals.stored + register.stored, alerts=len(raised), warnings=len(warned)
+    )
     outcome.duplicates = sum(1 for r in counted if r.device_id not in gone) - outcome.stored
     for index, message in enumerate(parsed):
         reason = readings.reason(message)

@@ -83,6 +83,9 @@ class _Problems:
             raise Invalid(summary, fields=self.fields)
 
 
+QueryProblems = _Problems  # for the other views' query strings (alarm_params)
+
+
 def viewer_zone(problems: _Problems, caller_timezone: str) -> ZoneInfo | None:
     """``tz`` from the query when given, else the zone in the viewer's token."""
     name = problems.get("tz")

@@ -153,6 +153,13 @@ class FunctionSettings(TokenSettings):
     outbox_relay_seconds: int = 15
     monitoring_reading_interval_seconds: int = 600
     monitoring_readings_retention_days: int = 0
+    # alarms (docs/alarms.md): "far over" is a total above limit x (1 + margin); over-limit
+    # hours of a device this close to its open alarm's join it; the early warning's model
+    monitoring_far_over_limit_margin: float = Field(0.5, ge=0)
+    monitoring_alarm_group_hours: int = Field(6, ge=0)
+    monitoring_warning_history_days: int = Field(7, ge=0)
+    monitoring_warning_min_readings: int = Field(3, ge=1)
+    monitoring_warning_threshold: float = Field(1.05, gt=0)
     chat_max_messages_per_minute: int = 20
     chat_facts_timeout_seconds: float = 5
     gemini_api_key: str | None = secret("gemini-api-key")

@@ -26,6 +26,7 @@ import { Link } from 'react-router-dom';
 import { plainMessage } from '../../api/client';
 import { useDevices } from '../../api/inventory';
 import { useAlerts, useSummary } from '../../api/monitoring';
+import { NO_FILTERS } from '../../lib/alarms';
 import { useConversationAction, useConversations } from '../../api/support';
 import type { ChatMessage, Conversation } from '../../api/types';
 import { useCurrentUser } from '../../auth/AuthProvider';
@@ -49,7 +50,7 @@ function ClientContext({ conversation }: { conversation: Conversation }) {
   const user = useCurrentUser();
   const devices = useDevices();
   const summary = useSummary();
-  const alerts = useAlerts(true);
+  const alerts = useAlerts({ ...NO_FILTERS, state: ['open'], ownerId: conversation.user_id });
   const theirs = (devices.data ?? []).filter((device) => device.owner_id === conversation.user_id);
   const ids = new Set(theirs.map((device) => device.id));
   const open = (alerts.data ?? []).filter((alert) => ids.has(alert.device_id) && !alert.acknowledged_at);
