@@ -31,10 +31,13 @@ UPDATE alerts a SET state = 'cleared', cleared_at = now(), cleared_by = %(caller
 RETURNING {alarm_shape.COLUMNS}
 """
 
+# Only warnings of the last week: a warning that came true stays open beside its alarm,
+# and without the bound every hourly run would scan all of them ever raised.
 _CLEAR_UNFULFILLED = """
 UPDATE alerts a SET state = 'cleared', cleared_at = now()
   FROM hourly_totals h
  WHERE a.severity = 'warning' AND a.state <> 'cleared'
+   AND a.hour_start > now() - interval '7 days'
    AND (h.device_id, h.hour_start) = (a.device_id, a.hour_start)
    AND h.final AND h.kwh <= a.limit_kwh
 RETURNING a.id
