@@ -60,10 +60,10 @@ def seed(url: str, admin_username: str, admin_password: str, timezone: str = "UT
             201,
         ).json()
 
-    existing = {d["name"]: d for d in _checked(http.get(f"{url}/function/devices"), 200).json()}
     ids = []
     for fields in DEMO_DEVICES:
-        device = existing.get(fields["name"])
+        found = _checked(http.get(f"{url}/function/devices", params={"q": fields["name"]}), 200)
+        device = next((d for d in found.json() if d["name"] == fields["name"]), None)
         if device is None:
             device = _checked(
                 http.post(f"{url}/function/devices", json={**fields, "timezone": timezone}), 201

@@ -101,19 +101,34 @@ def from_gateway(
         if login.status_code != 200:
             raise FleetError(f"{base}: login as {username!r} failed ({_reason(login)})")
         token = login.json()["token"]
-        answer = requests.get(
-            f"{base}/function/devices",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=timeout,
-        )
-        if answer.status_code != 200:
-            raise FleetError(f"{base}: listing devices failed ({_reason(answer)})")
-        entries = answer.json()
+        entries = _every_device(base, token, timeout)
     except requests.RequestException as error:
         raise FleetError(f"{base}: {error}") from None
     except (ValueError, KeyError):
         raise FleetError(f"{base}: the gateway's answer is not what was expected") from None
     return from_entries(entries, f"{base}/function/devices", timezone)
+
+
+PAGE = 500
+
+
+def _every_device(base: str, token: str, timeout: float) -> list:
+    """The device list page by page (``limit``/``offset``) until ``X-Total-Count`` is reached."""
+    entries: list = []
+    while True:
+        answer = requests.get(
+            f"{base}/function/devices",
+            params={"limit": PAGE, "offset": len(entries), "sort": "created_at"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+        if answer.status_code != 200:
+            raise FleetError(f"{base}: listing devices failed ({_reason(answer)})")
+        page = answer.json()
+        entries += page
+        total = int(answer.headers.get("X-Total-Count", len(entries)))
+        if not page or len(entries) >= total:
+            return entries
 
 
 def _reason(response: requests.Response) -> str:

@@ -37,8 +37,9 @@ def registration(**fields) -> dict:
     }
 
 
-def usernames(stack: TestStack) -> set[str]:
-    listed = stack.call("GET", "/function/users", token=stack.admin_token)
+def usernames(stack: TestStack, search: str) -> set[str]:
+    """The usernames the administrators' list finds for ``search``."""
+    listed = stack.call("GET", "/function/users", token=stack.admin_token, params={"q": search})
     assert listed.status_code == 200
     return {user["username"] for user in listed.json()}
 
@@ -198,7 +199,7 @@ def test_registration_refuses_bad_fields_and_creates_nobody(stack, change, field
     assert error_code(response) == "validation_failed"
     assert field in response.json()["error"]["fields"]
     if isinstance(body["username"], str):
-        assert body["username"] not in usernames(stack)
+        assert body["username"] not in usernames(stack, body["username"])
 
 
 def test_registration_refuses_missing_fields_and_bad_json(stack):
@@ -221,7 +222,7 @@ def test_usernames_and_emails_are_unique_regardless_of_case(stack):
         assert error_code(response) == "conflict"
         assert field in response.json()["error"]["fields"]
     assert login(stack, first["username"], PASSWORD).status_code == 200
-    assert same_email["username"] not in usernames(stack)
+    assert same_email["username"] not in usernames(stack, same_email["username"])
 
 
 def test_registration_can_be_switched_off(locked_down):
@@ -229,7 +230,7 @@ def test_registration_can_be_switched_off(locked_down):
     response = locked_down.call("POST", "/function/auth-register", json=body)
     assert response.status_code == 403
     assert error_code(response) == "registration_closed"
-    assert body["username"] not in usernames(locked_down)
+    assert body["username"] not in usernames(locked_down, body["username"])
 
 
 # the users list and creation (administrators) --------------------------------------
@@ -269,7 +270,7 @@ def test_only_signed_in_administrators_list_or_create_users(stack):
         for method, payload in (("GET", None), ("POST", body)):
             response = stack.call(method, "/function/users", token=token, json=payload)
             assert (who, response.status_code, error_code(response)) == (who, status, code)
-    assert body["username"] not in usernames(stack)
+    assert body["username"] not in usernames(stack, body["username"])
 
 
 def test_an_expired_admin_token_is_refused(stack):

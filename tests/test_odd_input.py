@@ -116,5 +116,7 @@ def test_refused_odd_input_creates_nothing(stack):
         json={"name": name + NUL, "max_hourly_kwh": 1},
         token=stack.admin_token,
     )
-    listed = stack.call("GET", "/function/devices", token=stack.admin_token).json()
+    listed = stack.call(
+        "GET", "/function/devices", token=stack.admin_token, params={"q": name}
+    ).json()
     assert not [device for device in listed if device["name"].startswith(name)]

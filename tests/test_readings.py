@@ -288,7 +288,12 @@ def test_register_readings_shuffled_duplicated_over_four_replicas_equal_the_in_o
         readings_in = sum(1 for r in generated if r["device_id"] == device)
         assert sum(samples for _, samples in hours(stack, device).values()) == readings_in - 1
         assert sum(quarters(stack, device).values()) == sum(references[device].values())
-    summary = stack.call("GET", "/function/consumption/summary", token=stack.admin_token).json()
+    summary = stack.call(
+        "GET",
+        "/function/consumption/summary",
+        token=stack.admin_token,
+        params={"device_ids": ",".join(devices)},
+    ).json()
     resets = {row["device_id"]: row["register_resets"] for row in summary}
     assert [resets[device] for device in devices] == [0, 1, 0]
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from statistics import mean
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pika
@@ -320,7 +321,7 @@ class FakeGateway:
                     self.answer(401, {"error": {"code": "unauthorized", "message": "wrong"}})
 
             def do_GET(self):
-                if self.path != "/function/devices":
+                if urlsplit(self.path).path != "/function/devices":
                     self.answer(404, {"error": {"code": "not_found", "message": "no such path"}})
                 elif self.headers.get("Authorization") != f"Bearer {gateway.token}":
                     self.answer(401, {"error": {"code": "unauthorized", "message": "no token"}})

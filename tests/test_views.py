@@ -334,6 +334,10 @@ def test_the_summary_shows_today_and_whether_each_device_reports(stack, people):
     summary = {d["device_id"]: d for d in summary_of(stack, people["owner_token"])}
     assert summary[meter["id"]] == {
         "device_id": meter["id"],
+        "name": meter["name"],
+        "meter_id": None,
+        "owner_id": owner_id,
+        "max_hourly_kwh": 1000,
         "today_kwh": 0,
         "last_reading_at": None,
         "online": False,
@@ -367,7 +371,8 @@ def test_the_summary_shows_today_and_whether_each_device_reports(stack, people):
     assert reporting["today_kwh"] == pytest.approx(1.25)
     assert datetime.fromisoformat(reporting["last_reading_at"]) == now
 
-    assert meter["id"] in {d["device_id"] for d in summary_of(stack, people["admin_token"])}
+    everyone = summary_of(stack, people["admin_token"], device_ids=meter["id"])
+    assert [d["device_id"] for d in everyone] == [meter["id"]]
     assert meter["id"] not in {d["device_id"] for d in summary_of(stack, people["other_token"])}
     in_utc = {d["device_id"]: d for d in summary_of(stack, people["owner_token"], tz="UTC")}
     utc_midnight = datetime.combine(datetime.now(UTC).date(), datetime.min.time(), UTC)
@@ -438,6 +443,9 @@ def test_totals_add_up_today_this_week_and_this_month_over_the_callers_meters(st
     assert response.json() == {
         "timezone": BUCHAREST,
         "devices": 2,
+        "online": 0,
+        "offline": 2,
+        "over_limit_today": 0,
         "today_kwh": approx(over_mine(today)),
         "week_kwh": approx(over_mine(week_from)),
         "month_kwh": approx(over_mine(month_from)),

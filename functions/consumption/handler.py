@@ -12,7 +12,7 @@ from faas_ems.monitoring import (
     visible_devices,
 )
 from faas_ems.monitoring.view_params import DayQuery
-from faas_ems.runtime import auth, db
+from faas_ems.runtime import auth, db, paging
 from faas_ems.runtime.validation import parse_uuid
 from faas_ems.runtime.web import Routes
 
@@ -38,11 +38,17 @@ def consumption(event):
 
 @routes.get("/summary")
 def summary(event):
+    """A page of today's figures per device; ``q`` and ``sort`` as every list has them.
+
+    Sorting by today's kWh or online state is served here, where those live.
+    """
     caller = auth.require_user(event)
     query = view_params.summary_query(event.query, caller.timezone)
+    page = paging.page_params(event.query, consumption_views.SUMMARY_SORTS, "name")
     with db.connection() as conn:
-        devices = visible_devices.every(conn, caller)
-        return consumption_views.summary(conn, devices, query.tz, power=query.power)
+        devices = visible_devices.every(conn, caller, page.q, query.device_ids)
+        rows, total = consumption_views.summary(conn, devices, query.tz, page, power=query.power)
+    return paging.answer(rows, total)
 
 
 @routes.get("/totals")

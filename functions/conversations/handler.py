@@ -7,7 +7,7 @@ store a message, mark messages read, read one conversation.
 
 from __future__ import annotations
 
-from faas_ems.runtime import db, outbox
+from faas_ems.runtime import db, outbox, paging
 from faas_ems.runtime.auth import is_internal, require_admin, require_internal, require_user
 from faas_ems.runtime.errors import Invalid, NotFound
 from faas_ems.runtime.validation import UUID_PATTERN, Field, parse_uuid, validate
@@ -45,8 +45,9 @@ def list_conversations(event):
         raise HTTPError(
             422, "validation_failed", "state must be one of " + ", ".join(conversations.STATES)
         )
+    page = paging.page_params(event.query, conversations.SORTS, "-waiting")
     with db.connection() as conn:
-        return conversations.list_for(conn, caller, state)
+        return paging.answer(*conversations.page_for(conn, caller, page, state))
 
 
 @routes.get("/<conversation_id>")

@@ -4,8 +4,9 @@ Administrators also make, list and revoke each meter's credentials (``/<id>/cred
 """
 
 from faas_ems.inventory import credentials, devices
-from faas_ems.runtime import auth
-from faas_ems.runtime.validation import parse_uuid, validate
+from faas_ems.runtime import auth, paging
+from faas_ems.runtime.errors import Invalid
+from faas_ems.runtime.validation import UUID_PATTERN, parse_uuid, validate
 from faas_ems.runtime.web import Routes, json_body, query_param
 
 routes = Routes()
@@ -13,9 +14,18 @@ routes = Routes()
 
 @routes.get("/")
 def list_devices(event):
+    """A page of the caller's devices, by name unless ``sort`` says otherwise.
+
+    Today's kWh and online state are monitoring's: ``/function/consumption/summary``
+    pages and sorts by them.
+    """
     caller = auth.require_user(event)
-    found = devices.visible_to(caller, query_param(event, "search"))
-    return [devices.representation(row) for row in found]
+    page = paging.page_params(event.query, devices.SORTS, "name")
+    owner = query_param(event, "owner_id") or None
+    if owner is not None and not UUID_PATTERN.match(owner):
+        raise Invalid("owner_id must be a UUID", fields={"owner_id": "must be a UUID"})
+    rows, total = devices.visible_page(caller, page, owner and owner.lower())
+    return paging.answer([devices.representation(row) for row in rows], total)
 
 
 @routes.post("/")

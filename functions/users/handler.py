@@ -1,7 +1,7 @@
 """/function/users: administrators manage accounts; everyone manages their own profile."""
 
 from faas_ems.identity import users
-from faas_ems.runtime import auth
+from faas_ems.runtime import auth, paging
 from faas_ems.runtime.validation import parse_uuid, validate
 from faas_ems.runtime.web import HTTPError, Routes, json_body, query_param
 
@@ -10,8 +10,19 @@ routes = Routes()
 
 @routes.get("/")
 def list_users(event):
+    """A page of users, by username unless ``sort`` says otherwise; ``role=`` filters."""
     auth.require_admin(event)
-    return [users.representation(row) for row in users.search(query_param(event, "search"))]
+    page = paging.page_params(event.query, users.SORTS, "username")
+    role = query_param(event, "role") or None
+    if role is not None and role not in users.ROLES:
+        raise HTTPError(
+            422,
+            "validation_failed",
+            "role must be admin or client",
+            fields={"role": "must be one of " + ", ".join(users.ROLES)},
+        )
+    rows, total = users.page(page, role)
+    return paging.answer([users.representation(row) for row in rows], total)
 
 
 @routes.post("/")

@@ -13,7 +13,7 @@ from typing import Any
 
 from psycopg import errors, sql
 
-from faas_ems.runtime import auth, db, outbox
+from faas_ems.runtime import auth, db, outbox, paging
 from faas_ems.runtime.errors import Conflict, Invalid, NotFound
 from faas_ems.runtime.passwords import hash_password, needs_rehash, verify_password
 from faas_ems.runtime.validation import Field, timezone_problem
@@ -79,16 +79,27 @@ def get(user_id: str) -> dict:
     return row
 
 
-def search(text: str | None) -> list[dict]:
-    """Users ordered by username; ``text`` matches username, name or email."""
-    query = sql.SQL("SELECT {} FROM users").format(_COLUMNS)
+SORTS = {
+    "username": sql.SQL("lower(username)"),
+    "name": sql.SQL("lower(name)"),
+    "email": sql.SQL("lower(email)"),
+    "role": sql.Identifier("role"),
+    "created_at": sql.Identifier("created_at"),
+}
+
+
+def page(page: paging.Page, role: str | None = None) -> tuple[list[dict], int]:
+    """One page of users; ``page.q`` matches username, name or email anywhere."""
+    query = sql.SQL("SELECT {} FROM users WHERE true").format(_COLUMNS)
     params: list[str] = []
-    if text:
-        query += sql.SQL(" WHERE username ILIKE %s OR name ILIKE %s OR email ILIKE %s")
-        params = [db.contains(text)] * 3
-    query += sql.SQL(" ORDER BY lower(username)")
+    if page.q:
+        query += sql.SQL(" AND (username ILIKE %s OR name ILIKE %s OR email ILIKE %s)")
+        params += [db.contains(page.q)] * 3
+    if role:
+        query += sql.SQL(" AND role = %s")
+        params.append(role)
     with db.connection() as conn:
-        return conn.execute(query, params).fetchall()
+        return paging.fetch(conn, query, params, page, SORTS)
 
 
 @cache

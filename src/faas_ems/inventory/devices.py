@@ -13,7 +13,7 @@ from typing import Any
 
 from psycopg import errors, sql
 
-from faas_ems.runtime import db, outbox
+from faas_ems.runtime import db, outbox, paging
 from faas_ems.runtime.auth import Caller
 from faas_ems.runtime.errors import Conflict, NotFound
 from faas_ems.runtime.validation import Field, timezone_problem
@@ -55,22 +55,34 @@ def event_data(row: dict) -> dict[str, Any]:
 
 
 # reads ------------------------------------------------------------------------
-def visible_to(caller: Caller, search: str | None = None) -> list[dict]:
-    """Every device for an administrator; a client's own devices for a client.
+SORTS = {
+    "name": sql.SQL("lower(name)"),
+    "meter_id": sql.Identifier("meter_id"),
+    "address": sql.SQL("lower(address)"),
+    "owner_id": sql.Identifier("owner_id"),
+    "created_at": sql.Identifier("created_at"),
+}
 
-    ``search`` matches the name, meter number or address.
-    """
+
+def visible_page(
+    caller: Caller, page: paging.Page, owner_id: str | None = None
+) -> tuple[list[dict], int]:
+    """One page of the devices the caller may see: all for an administrator, a
+    client's own for a client. ``page.q`` matches name, meter number or address
+    anywhere; ``owner_id`` (administrators) keeps one user's devices."""
     query = sql.SQL("SELECT {} FROM devices WHERE true").format(COLUMNS)
     params: list[str] = []
     if not caller.is_admin:
         query += sql.SQL(" AND owner_id = %s")
         params.append(caller.id)
-    if search:
+    elif owner_id:
+        query += sql.SQL(" AND owner_id = %s")
+        params.append(owner_id)
+    if page.q:
         query += sql.SQL(" AND (name ILIKE %s OR meter_id ILIKE %s OR address ILIKE %s)")
-        params += [db.contains(search)] * 3
-    query += sql.SQL(" ORDER BY name, id")
+        params += [db.contains(page.q)] * 3
     with db.connection() as conn:
-        return conn.execute(query, params).fetchall()
+        return paging.fetch(conn, query, params, page, SORTS)
 
 
 def find(conn, device_id: str, *, lock: bool = False) -> dict | None:

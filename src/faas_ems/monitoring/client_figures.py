@@ -24,7 +24,7 @@ OVER_LIMIT = AlarmFilters(severities=("over_limit", "far_over_limit"))
 def for_client(conn, user_id: str, tz: ZoneInfo) -> dict:
     client = Caller(id=user_id, role="client", username="", name="", timezone=tz.key)
     devices = visible_devices.every(conn, client)
-    today = {row["device_id"]: row for row in consumption_views.summary(conn, devices, tz)}
+    today = {row["device_id"]: row for row in consumption_views.summary(conn, devices, tz)[0]}
     yesterday = local_time.today(tz) - timedelta(days=1)
     start, end = local_time.span(yesterday, yesterday, tz)
     ids = [str(device["id"]) for device in devices]

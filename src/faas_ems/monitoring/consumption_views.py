@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from faas_ems.runtime import paging
+
 from . import live_power, liveness, local_time, registers, usage
 from .view_params import DayQuery, RangeQuery
 
@@ -72,34 +74,77 @@ def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(UTC)
 
 
-def summary(conn, devices: list[dict], tz: ZoneInfo, *, power: bool = False) -> list[dict]:
-    """Today's kWh and status per device; with ``power``, its live kW and last hour too."""
+SUMMARY_SORTS = ("name", "meter_id", "today_kwh", "online", "last_reading_at")
+
+
+def _status(device: dict, today_kwh: Decimal, heard_since: datetime) -> dict:
+    return {
+        "device_id": str(device["id"]),
+        "name": device["name"],
+        "meter_id": device["meter_id"],
+        "owner_id": None if device["owner_id"] is None else str(device["owner_id"]),
+        "max_hourly_kwh": device["max_hourly_kwh"],
+        "today_kwh": today_kwh,
+        "last_reading_at": _utc(device["last_reading_at"]),
+        "online": _online(device, heard_since),
+        "reading_kind": device["reading_kind"],
+    }
+
+
+def _online(device: dict, heard_since: datetime) -> bool:
+    return (
+        device["offline_since"] is None
+        and device["last_reading_at"] is not None
+        and device["last_reading_at"] >= heard_since
+    )
+
+
+def _heard_since() -> datetime:
+    """Silent for three reading intervals is offline, as hourly-aggregate judges it."""
+    return datetime.now(UTC) - timedelta(seconds=liveness.silence_seconds())
+
+
+def _sort_value(row: dict, key: str):
+    value = row[key]
+    return value.lower() if isinstance(value, str) else value
+
+
+def _in_order(rows: list[dict], key: str, descending: bool) -> list[dict]:
+    """By ``key`` (missing values last either way), then by name and id."""
+    rows = sorted(rows, key=lambda r: (r["name"].lower(), r["device_id"]))
+    known = [r for r in rows if r[key] is not None]
+    missing = [r for r in rows if r[key] is None]
+    return sorted(known, key=lambda r: _sort_value(r, key), reverse=descending) + missing
+
+
+def summary(
+    conn, devices: list[dict], tz: ZoneInfo, page: paging.Page | None = None, *, power=False
+) -> tuple[list[dict], int]:
+    """Today's kWh and status per device, one page of them in the page's order; with
+    ``power``, the page's live kW and last hour too. Without ``page``: all, by name.
+
+    Today's kWh and the online state are monitoring's own, so this is where the
+    device lists sort by them: every matching device's figure is summed (one query),
+    sorted here, and only the page's get the costlier register and power details.
+    """
     ids = [str(d["id"]) for d in devices]
     today_here = local_time.today(tz)
     start, end = local_time.span(today_here, today_here, tz)
     today = usage.totals_by_device(conn, ids, start, end, tz)
-    # silent for three reading intervals is offline, as hourly-aggregate judges it
-    heard_since = datetime.now(UTC) - timedelta(seconds=liveness.silence_seconds())
-    resets = registers.resets(conn, ids)
-    recent = live_power.recent(conn, ids) if power else {}
-    rows = []
-    for device in devices:
-        reset = resets.get(str(device["id"])) or {"resets": 0, "last_reset_at": None}
-        row = {
-            "device_id": str(device["id"]),
-            "today_kwh": today.get(str(device["id"]), ZERO),
-            "last_reading_at": _utc(device["last_reading_at"]),
-            "online": device["offline_since"] is None
-            and device["last_reading_at"] is not None
-            and device["last_reading_at"] >= heard_since,
-            "reading_kind": device["reading_kind"],
-            "register_resets": reset["resets"],
-            "last_register_reset_at": _utc(reset["last_reset_at"]),
-        }
+    heard_since = _heard_since()
+    rows = [_status(d, today.get(str(d["id"]), ZERO), heard_since) for d in devices]
+    if page is not None:
+        rows = page.window(_in_order(rows, page.sort, page.descending))
+    shown = [row["device_id"] for row in rows]
+    resets = registers.resets(conn, shown)
+    recent = live_power.recent(conn, shown) if power else {}
+    for row in rows:
+        reset = resets.get(row["device_id"]) or {"resets": 0, "last_reset_at": None}
+        row["register_resets"] = reset["resets"]
+        row["last_register_reset_at"] = _utc(reset["last_reset_at"])
         if power:
-            row.update(recent.get(str(device["id"]), {"power_kw": None, "last_hour": []}))
-        rows.append(row)
-    return rows
+            row.update(recent.get(row["device_id"], {"power_kw": None, "last_hour": []}))
+    return rows, len(devices)
 
 
 def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:
@@ -116,9 +161,20 @@ def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:
 
     month = since(month_from)
     week = month if week_from == month_from else since(week_from)
+    heard_since = _heard_since()
+    online = sum(_online(device, heard_since) for device in devices)
+    start, day_end = local_time.span(today_here, today_here, tz)
+    over_limit = conn.execute(
+        "SELECT count(DISTINCT device_id) AS n FROM alerts"
+        " WHERE device_id = ANY(%s::uuid[]) AND hour_start >= %s AND hour_start < %s",
+        [ids, start, day_end],
+    ).fetchone()["n"]
     return {
         "timezone": tz.key,
         "devices": len(devices),
+        "online": online,
+        "offline": len(devices) - online,
+        "over_limit_today": over_limit,
         "today_kwh": since(today_here),
         "week_kwh": week,
         "month_kwh": month,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from faas_ems.runtime import paging
 from faas_ems.runtime.errors import Invalid
 from faas_ems.runtime.validation import UUID_PATTERN
 
@@ -139,15 +140,24 @@ def consumption_query(query, caller_timezone: str) -> DayQuery | RangeQuery:
 class SummaryQuery:
     tz: ZoneInfo
     power: bool
+    device_ids: list[str] | None = None
 
 
 def summary_query(query, caller_timezone: str) -> SummaryQuery:
-    """``tz``, and ``power=true`` for each meter's live power and its last hour."""
+    """``tz``, ``power=true`` for each meter's live power and its last hour, and
+    ``device_ids`` (comma-separated, at most one page) for the figures of those only."""
     problems = _Problems(query)
     tz = viewer_zone(problems, caller_timezone)
     power = problems.choice("power", ("true", "false"), "false") == "true"
+    listed = problems.get("device_ids")
+    ids = None
+    if listed:
+        ids = [part.strip().lower() for part in listed.split(",") if part.strip()]
+        if len(ids) > paging.MAX_LIMIT or not all(UUID_PATTERN.match(i) for i in ids):
+            wanted = f"must be up to {paging.MAX_LIMIT} comma-separated UUIDs"
+            problems.fields["device_ids"] = wanted
     problems.raise_if_any()
-    return SummaryQuery(tz, power)
+    return SummaryQuery(tz, power, ids)
 
 
 def summary_zone(query, caller_timezone: str) -> ZoneInfo:

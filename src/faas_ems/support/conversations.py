@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import uuid
 
+from psycopg import sql
+
+from faas_ems.runtime import db, paging
 from faas_ems.runtime.errors import NotFound
 
 from . import messages
@@ -48,28 +51,51 @@ def _str_or_none(value) -> str | None:
     return None if value is None else str(value)
 
 
-def list_for(conn, caller, state: str | None = None) -> list[dict]:
-    """A client's own conversation; for an administrator all, waiting first."""
-    where, params = [], []
+SORTS = {
+    # the inbox's order: handed-off conversations first, then the latest activity
+    "waiting": (sql.SQL("(state = 'waiting')"), sql.Identifier("updated_at")),
+    "updated_at": sql.Identifier("updated_at"),
+    "created_at": sql.Identifier("created_at"),
+    "user_name": sql.SQL("lower(user_name)"),
+    "state": sql.Identifier("state"),
+}
+
+
+def page_for(conn, caller, page: paging.Page, state: str | None = None) -> tuple[list[dict], int]:
+    """A client's own conversation; for an administrator a page of all of them.
+
+    ``page.q`` matches the client's name. The page is chosen first, then only its
+    conversations get their last message and unread count.
+    """
+    where, params = ["true"], []
     if not caller.is_admin:
-        where.append("c.user_id = %s")
+        where.append("user_id = %s")
         params.append(caller.id)
     if state:
-        where.append("c.state = %s")
+        where.append("state = %s")
         params.append(state)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    if page.q:
+        where.append("user_name ILIKE %s")
+        params.append(db.contains(page.q))
+    chosen = sql.SQL(
+        "SELECT id, user_name, state, created_at, updated_at FROM conversations WHERE "
+        + " AND ".join(where)
+    )
+    rows, total = paging.fetch(conn, chosen, params, page, SORTS)
+    ids = [row["id"] for row in rows]
     # what the caller has not read yet: an administrator the client's, a client the rest
     theirs = "m.sender_role = 'client'" if caller.is_admin else "m.sender_role <> 'client'"
     unread = (
         f"(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id"
         f" AND m.read_at IS NULL AND {theirs}) AS unread"
     )
-    rows = conn.execute(
-        f"{_WITH_LAST_MESSAGE.replace('last.*', f'last.*, {unread}')} {clause}"
-        " ORDER BY (c.state = 'waiting') DESC, c.updated_at DESC",
-        params,
+    found = conn.execute(
+        f"{_WITH_LAST_MESSAGE.replace('last.*', f'last.*, {unread}')} WHERE c.id = ANY(%s)",
+        [ids],
     ).fetchall()
-    return [{**shape(row), "unread": row["unread"]} for row in rows]
+    by_id = {row["id"]: row for row in found}
+    shown = [by_id[i] for i in ids if i in by_id]
+    return [{**shape(row), "unread": row["unread"]} for row in shown], total
 
 
 def get(conn, conversation_id: str, *, for_update: bool = False) -> dict | None:
