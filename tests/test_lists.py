@@ -144,6 +144,7 @@ def test_devices_page_search_and_sort_in_inventory(stack, fleet):
 
     own, total = listed(stack, "/function/devices", fleet["token"], q=mark)
     assert total == 3, "a client's total counts only their own devices"
+    assert {d["owner_id"] for d in own} == {fleet["owner"]["id"]}
     # a client cannot widen their list with someone else's owner_id
     widened, total = listed(
         stack, "/function/devices", fleet["token"], owner_id=devices["stranger's"]["owner_id"]
