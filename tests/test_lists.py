@@ -167,6 +167,11 @@ def test_the_summary_pages_searches_and_sorts_by_todays_kwh_and_state(stack, fle
     found, total = listed(stack, "/function/consumption/summary", token, q=f"{mark}-c-3")
     assert (total, [row["device_id"] for row in found]) == (1, [devices["Attic"]["id"]])
 
+    quiet, total = listed(stack, "/function/consumption/summary", token, online="false")
+    assert (quiet, total) == ([], 0), "all three report"
+    reporting, total = listed(stack, "/function/consumption/summary", token, online="true")
+    assert total == 3 and all(row["online"] for row in reporting)
+
     stranger = devices["stranger's"]
     admin_view, total = listed(
         stack, "/function/consumption/summary", stack.admin_token, q=mark, sort="-online"

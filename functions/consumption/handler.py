@@ -47,7 +47,9 @@ def summary(event):
     page = paging.page_params(event.query, consumption_views.SUMMARY_SORTS, "name")
     with db.connection() as conn:
         devices = visible_devices.every(conn, caller, page.q, query.device_ids)
-        rows, total = consumption_views.summary(conn, devices, query.tz, page, power=query.power)
+        rows, total = consumption_views.summary(
+            conn, devices, query.tz, page, power=query.power, online=query.online
+        )
     return paging.answer(rows, total)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -12,6 +15,20 @@ from ems.paths import ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 SPA = ROOT / "frontend" / "dist" / "index.html"
 DESKTOP = {"width": 1280, "height": 800}
+# axe-core from npm (frontend's devDependency): every page a test visits is scanned at
+# both sizes the app is made for, and a serious or critical violation fails the test.
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+SIZES = ({"width": 1440, "height": 900}, {"width": 390, "height": 844})
+# Set to a file to also record every violation found (any impact) as JSON lines.
+AXE_LOG = os.environ.get("EMS_AXE_LOG")
+_RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, nodes: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+  }));
+}"""
 # A failed test leaves a picture of every page it had open: what the user would have seen.
 FAILURES = ROOT / ".browser-failures"
 
@@ -53,6 +70,7 @@ def open_page(browser, stack, request):
     contexts = []
     pages: list[Page] = []
     blocked: list[str] = []
+    visited: dict[Page, list[str]] = {}
 
     def open_one(viewport: dict | None = None) -> Page:
         context = browser.new_context(
@@ -62,6 +80,8 @@ def open_page(browser, stack, request):
         page = context.new_page()
         pages.append(page)
         page.set_default_timeout(30_000)
+        visited[page] = []
+        page.on("framenavigated", lambda frame: _note_visit(page, frame, visited[page]))
         page.on(
             "console",
             lambda message: (
@@ -77,6 +97,50 @@ def open_page(browser, stack, request):
             page.screenshot(
                 path=str(FAILURES / f"{request.node.name}-{number}.png"), full_page=True
             )
+    else:
+        problems = [
+            problem
+            for page in pages
+            for problem in accessibility_problems(page, visited[page], request.node.name)
+        ]
+        assert not problems, "axe: serious or critical violations\n" + "\n".join(problems)
     for context in contexts:
         context.close()
     assert not blocked, blocked
+
+
+def _note_visit(page: Page, frame, paths: list[str]) -> None:
+    if frame == page.main_frame:
+        parts = urlsplit(frame.url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if path not in paths:
+            paths.append(path)
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's violations on the page as it is now (evaluated: the CSP stays on)."""
+    page.evaluate(AXE.read_text())
+    return page.evaluate(_RUN_AXE)
+
+
+def accessibility_problems(page: Page, paths: list[str], test: str) -> list[str]:
+    """Visit each page the test saw again at both sizes and scan it with axe."""
+    if page.is_closed() or not AXE.exists():
+        return [] if page.is_closed() else [f"{AXE} is missing: `make spa` installs it"]
+    problems = []
+    for path in paths:
+        for size in SIZES:
+            page.set_viewport_size(size)
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            found = axe_violations(page)
+            where = f"{page.url} at {size['width']}x{size['height']}"
+            if AXE_LOG:
+                with open(AXE_LOG, "a") as log:
+                    log.write(json.dumps({"test": test, "page": where, "violations": found}) + "\n")
+            problems += [
+                f"{where}: {v['id']} ({v['impact']}, {v['nodes']} elements: {v['targets']})"
+                for v in found
+                if v["impact"] in BLOCKING
+            ]
+    return problems

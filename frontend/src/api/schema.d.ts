@@ -75,7 +75,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every user, ordered by username (administrators) */
+        /** A page of users, by username unless `sort` says otherwise (administrators) */
         get: operations["listUsers"];
         put?: never;
         /** An administrator opens an account of either role */
@@ -144,7 +144,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Devices by name (administrators all, a client their own) */
+        /** A page of devices by name (administrators all, a client their own) */
         get: operations["listDevices"];
         put?: never;
         /** An administrator adds a meter */
@@ -302,7 +302,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Today's use and liveness of every visible device */
+        /** Today's use and liveness of the visible devices, a page at a time */
         get: operations["consumptionSummary"];
         put?: never;
         post?: never;
@@ -989,6 +989,12 @@ export interface components {
         DeviceSummary: {
             /** Format: uuid */
             device_id: string;
+            /** @description monitoring's copy of the device's name */
+            name: string;
+            meter_id: string | null;
+            /** Format: uuid */
+            owner_id: string | null;
+            max_hourly_kwh: number;
             /** @description today's use, in the viewer's time zone */
             today_kwh: number;
             /** Format: date-time */
@@ -1017,6 +1023,12 @@ export interface components {
             timezone: string;
             /** @description how many devices are summed */
             devices: number;
+            /** @description how many of them report */
+            online: number;
+            /** @description how many do not (or never did) */
+            offline: number;
+            /** @description how many had an hour over their limit today (an alert raised) */
+            over_limit_today: number;
             today_kwh: number;
             /** @description from Monday of this week */
             week_kwh: number;
@@ -1439,11 +1451,19 @@ export interface components {
         AlertFrom: string | components["schemas"]["Empty"];
         /** @description only alarms whose hours start on this local day or before (YYYY-MM-DD) */
         AlertTo: string | components["schemas"]["Empty"];
+        /** @description rows per page, 1-500 (default 50) */
+        Limit: number | components["schemas"]["Empty"];
+        /** @description rows to skip (default 0); past the end the page is empty */
+        Offset: number | components["schemas"]["Empty"];
+        /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
+        Search: string;
         /** @description only alerts not acknowledged yet (`true`/`1`, `false`/`0`; default false) */
         Unacknowledged: boolean | components["schemas"]["Empty"];
     };
     requestBodies: never;
     headers: {
+        /** @description how many rows the whole list holds (every page, with the same filters) */
+        TotalCount: number;
         /** @description seconds until a new attempt may succeed */
         RetryAfter: number;
     };
@@ -1556,8 +1576,16 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                /** @description matches username, name or email (case-insensitive, literally) */
-                search?: string;
+                /** @description rows per page, 1-500 (default 50) */
+                limit?: components["parameters"]["Limit"];
+                /** @description rows to skip (default 0); past the end the page is empty */
+                offset?: components["parameters"]["Offset"];
+                /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
+                q?: components["parameters"]["Search"];
+                /** @description the order (`-` in front for descending); default `username` */
+                sort?: "username" | "-username" | "name" | "-name" | "email" | "-email" | "role" | "-role" | "created_at" | "-created_at";
+                /** @description only users of this role */
+                role?: components["schemas"]["Role"] | components["schemas"]["Empty"];
             };
             header?: never;
             path?: never;
@@ -1565,9 +1593,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the users */
+            /** @description one page of the users (`q` matches username, name or email) */
             200: {
                 headers: {
+                    "X-Total-Count": components["headers"]["TotalCount"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1746,8 +1775,16 @@ export interface operations {
     listDevices: {
         parameters: {
             query?: {
-                /** @description only devices whose name, meter number or address contains this */
-                search?: string;
+                /** @description rows per page, 1-500 (default 50) */
+                limit?: components["parameters"]["Limit"];
+                /** @description rows to skip (default 0); past the end the page is empty */
+                offset?: components["parameters"]["Offset"];
+                /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
+                q?: components["parameters"]["Search"];
+                /** @description the order (`-` in front for descending); default `name`. By today's kWh or online state: GET /function/consumption/summary */
+                sort?: "name" | "-name" | "meter_id" | "-meter_id" | "address" | "-address" | "owner_id" | "-owner_id" | "created_at" | "-created_at";
+                /** @description only this user's devices (administrators; a client sees their own anyway) */
+                owner_id?: string | components["schemas"]["Empty"];
             };
             header?: never;
             path?: never;
@@ -1755,9 +1792,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the devices */
+            /** @description one page of the devices (`q` matches name, meter number or address) */
             200: {
                 headers: {
+                    "X-Total-Count": components["headers"]["TotalCount"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2180,6 +2218,18 @@ export interface operations {
             query?: {
                 /** @description an IANA time zone for days and hours (default the viewer's own) */
                 tz?: components["parameters"]["ViewerZone"];
+                /** @description rows per page, 1-500 (default 50) */
+                limit?: components["parameters"]["Limit"];
+                /** @description rows to skip (default 0); past the end the page is empty */
+                offset?: components["parameters"]["Offset"];
+                /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
+                q?: components["parameters"]["Search"];
+                /** @description the order (`-` in front for descending; missing values last); default `name` */
+                sort?: "name" | "-name" | "meter_id" | "-meter_id" | "today_kwh" | "-today_kwh" | "online" | "-online" | "last_reading_at" | "-last_reading_at";
+                /** @description only devices reporting (`true`) or not (`false`) */
+                online?: ("true" | "false") | components["schemas"]["Empty"];
+                /** @description only these devices (comma-separated UUIDs, at most 500) */
+                device_ids?: string;
                 /** @description `true`: each row also has the meter's live power and its last hour */
                 power?: ("true" | "false") | components["schemas"]["Empty"];
             };
@@ -2189,9 +2239,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description one row per device (administrators all, a client their own), by name */
+            /** @description one page of rows, one per device (administrators all, a client their own; `q` matches name or meter number) */
             200: {
                 headers: {
+                    "X-Total-Count": components["headers"]["TotalCount"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2442,6 +2493,14 @@ export interface operations {
             query?: {
                 /** @description only conversations in this state */
                 state?: components["schemas"]["ConversationState"];
+                /** @description rows per page, 1-500 (default 50) */
+                limit?: components["parameters"]["Limit"];
+                /** @description rows to skip (default 0); past the end the page is empty */
+                offset?: components["parameters"]["Offset"];
+                /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
+                q?: components["parameters"]["Search"];
+                /** @description the order (`-` in front for descending); default `-waiting`: waiting ones first, then the latest activity */
+                sort?: "waiting" | "-waiting" | "updated_at" | "-updated_at" | "created_at" | "-created_at" | "user_name" | "-user_name" | "state" | "-state";
             };
             header?: never;
             path?: never;
@@ -2449,9 +2508,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the conversations, each with its last message */
+            /** @description one page of the conversations, each with its last message (`q` matches the client's name) */
             200: {
                 headers: {
+                    "X-Total-Count": components["headers"]["TotalCount"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -118,10 +118,17 @@ def _in_order(rows: list[dict], key: str, descending: bool) -> list[dict]:
 
 
 def summary(
-    conn, devices: list[dict], tz: ZoneInfo, page: paging.Page | None = None, *, power=False
+    conn,
+    devices: list[dict],
+    tz: ZoneInfo,
+    page: paging.Page | None = None,
+    *,
+    power: bool = False,
+    online: bool | None = None,
 ) -> tuple[list[dict], int]:
     """Today's kWh and status per device, one page of them in the page's order; with
-    ``power``, the page's live kW and last hour too. Without ``page``: all, by name.
+    ``power``, the page's live kW and last hour too; ``online`` keeps the devices in
+    that state. Without ``page``: all, by name.
 
     Today's kWh and the online state are monitoring's own, so this is where the
     device lists sort by them: every matching device's figure is summed (one query),
@@ -133,6 +140,9 @@ def summary(
     today = usage.totals_by_device(conn, ids, start, end, tz)
     heard_since = _heard_since()
     rows = [_status(d, today.get(str(d["id"]), ZERO), heard_since) for d in devices]
+    if online is not None:
+        rows = [row for row in rows if row["online"] == online]
+    total = len(rows)
     if page is not None:
         rows = page.window(_in_order(rows, page.sort, page.descending))
     shown = [row["device_id"] for row in rows]
@@ -144,7 +154,7 @@ def summary(
         row["last_register_reset_at"] = _utc(reset["last_reset_at"])
         if power:
             row.update(recent.get(row["device_id"], {"power_kw": None, "last_hour": []}))
-    return rows, len(devices)
+    return rows, total
 
 
 def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:

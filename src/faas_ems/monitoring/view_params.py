@@ -141,14 +141,19 @@ class SummaryQuery:
     tz: ZoneInfo
     power: bool
     device_ids: list[str] | None = None
+    online: bool | None = None
 
 
 def summary_query(query, caller_timezone: str) -> SummaryQuery:
     """``tz``, ``power=true`` for each meter's live power and its last hour, and
-    ``device_ids`` (comma-separated, at most one page) for the figures of those only."""
+    ``device_ids`` (comma-separated, at most one page) for the figures of those only,
+    ``online=true|false`` for the devices in that state only."""
     problems = _Problems(query)
     tz = viewer_zone(problems, caller_timezone)
     power = problems.choice("power", ("true", "false"), "false") == "true"
+    online = None
+    if problems.get("online") is not None:
+        online = problems.choice("online", ("true", "false"), "true") == "true"
     listed = problems.get("device_ids")
     ids = None
     if listed:
@@ -157,7 +162,7 @@ def summary_query(query, caller_timezone: str) -> SummaryQuery:
             wanted = f"must be up to {paging.MAX_LIMIT} comma-separated UUIDs"
             problems.fields["device_ids"] = wanted
     problems.raise_if_any()
-    return SummaryQuery(tz, power, ids)
+    return SummaryQuery(tz, power, ids, online)
 
 
 def summary_zone(query, caller_timezone: str) -> ZoneInfo:
