@@ -1583,7 +1583,7 @@ export interface operations {
                 /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
                 q?: components["parameters"]["Search"];
                 /** @description the order (`-` in front for descending); default `username` */
-                sort?: "username" | "-username" | "name" | "-name" | "email" | "-email" | "role" | "-role" | "created_at" | "-created_at";
+                sort?: ("username" | "-username" | "name" | "-name" | "email" | "-email" | "role" | "-role" | "created_at" | "-created_at") | components["schemas"]["Empty"];
                 /** @description only users of this role */
                 role?: components["schemas"]["Role"] | components["schemas"]["Empty"];
             };
@@ -1606,6 +1606,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     createUser: {
@@ -1782,7 +1783,7 @@ export interface operations {
                 /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
                 q?: components["parameters"]["Search"];
                 /** @description the order (`-` in front for descending); default `name`. By today's kWh or online state: GET /function/consumption/summary */
-                sort?: "name" | "-name" | "meter_id" | "-meter_id" | "address" | "-address" | "owner_id" | "-owner_id" | "created_at" | "-created_at";
+                sort?: ("name" | "-name" | "meter_id" | "-meter_id" | "address" | "-address" | "owner_id" | "-owner_id" | "created_at" | "-created_at") | components["schemas"]["Empty"];
                 /** @description only this user's devices (administrators; a client sees their own anyway) */
                 owner_id?: string | components["schemas"]["Empty"];
             };
@@ -1804,6 +1805,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     createDevice: {
@@ -2225,7 +2227,7 @@ export interface operations {
                 /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
                 q?: components["parameters"]["Search"];
                 /** @description the order (`-` in front for descending; missing values last); default `name` */
-                sort?: "name" | "-name" | "meter_id" | "-meter_id" | "today_kwh" | "-today_kwh" | "online" | "-online" | "last_reading_at" | "-last_reading_at";
+                sort?: ("name" | "-name" | "meter_id" | "-meter_id" | "today_kwh" | "-today_kwh" | "online" | "-online" | "last_reading_at" | "-last_reading_at") | components["schemas"]["Empty"];
                 /** @description only devices reporting (`true`) or not (`false`) */
                 online?: ("true" | "false") | components["schemas"]["Empty"];
                 /** @description only these devices (comma-separated UUIDs, at most 500) */
@@ -2500,7 +2502,7 @@ export interface operations {
                 /** @description only rows containing this (case-insensitive, literally, at most 100 characters); `search` is its older name */
                 q?: components["parameters"]["Search"];
                 /** @description the order (`-` in front for descending); default `-waiting`: waiting ones first, then the latest activity */
-                sort?: "waiting" | "-waiting" | "updated_at" | "-updated_at" | "created_at" | "-created_at" | "user_name" | "-user_name" | "state" | "-state";
+                sort?: ("waiting" | "-waiting" | "updated_at" | "-updated_at" | "created_at" | "-created_at" | "user_name" | "-user_name" | "state" | "-state") | components["schemas"]["Empty"];
             };
             header?: never;
             path?: never;
