@@ -112,3 +112,27 @@ export function query(params: Record<string, string | number | boolean | undefin
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/** One page of a list and how many rows the whole list holds (`X-Total-Count`). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** What every list call takes: `q` to search, `sort` (`-` for descending), a window. */
+export interface PageQuery {
+  q?: string;
+  sort?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** The most rows one list call gives. */
+export const MAX_PAGE = 500;
+
+export async function apiPage<T>(path: string): Promise<Page<T>> {
+  const response = await send(path);
+  const items = (await response.json()) as T[];
+  const total = Number(response.headers.get('X-Total-Count') ?? items.length);
+  return { items, total: Number.isFinite(total) ? total : items.length };
+}

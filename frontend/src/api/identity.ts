@@ -1,7 +1,7 @@
 /** Sign-in, sign-up, profile and the administrators' user management. */
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, query } from './client';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, apiPage, MAX_PAGE, query, type PageQuery } from './client';
 import { useAuth } from '../auth/AuthProvider';
 import { useSocket } from '../realtime/SocketProvider';
 import type { LoginAnswer, ProfileAnswer, User, UserInput } from './types';
@@ -11,10 +11,20 @@ export const login = (username: string, password: string) =>
 
 export const register = (input: UserInput) => api<User>('/function/auth-register', 'POST', input);
 
-export function useUsers(search = '') {
+/** Users matching `q` (the first, largest page): for pickers and looking names up. */
+export function useUsers(q = '') {
   return useQuery({
-    queryKey: ['users', search],
-    queryFn: () => api<User[]>(`/function/users${query({ search })}`),
+    queryKey: ['users', 'names', q],
+    queryFn: () => api<User[]>(`/function/users${query({ q, limit: MAX_PAGE })}`),
+  });
+}
+
+/** One page of users as the administrators' list shows it. */
+export function useUserPage(params: PageQuery & { role?: string }) {
+  return useQuery({
+    queryKey: ['users', 'page', params],
+    queryFn: () => apiPage<User>(`/function/users${query({ ...params })}`),
+    placeholderData: keepPreviousData,
   });
 }
 

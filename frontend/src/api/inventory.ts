@@ -1,11 +1,25 @@
 /** Devices and their assignment to users. */
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from './client';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, apiPage, MAX_PAGE, query, type PageQuery } from './client';
 import type { Device, DeviceInput, GatewayCredential, GatewayFields, MeterCredential } from './types';
 
+/** The first (largest) page of devices by name: for looking names up, not for listing. */
 export function useDevices() {
-  return useQuery({ queryKey: ['devices'], queryFn: () => api<Device[]>('/function/devices') });
+  return useQuery({
+    queryKey: ['devices', 'names'],
+    queryFn: () => api<Device[]>(`/function/devices${query({ limit: MAX_PAGE })}`),
+  });
+}
+
+/** One page of devices as the list shows it; `owner_id` keeps one user's. */
+export function useDevicePage(params: PageQuery & { owner_id?: string }, enabled = true) {
+  return useQuery({
+    queryKey: ['devices', 'page', params],
+    queryFn: () => apiPage<Device>(`/function/devices${query({ ...params })}`),
+    placeholderData: keepPreviousData,
+    enabled,
+  });
 }
 
 export function useDevice(id: string | undefined) {

@@ -1,7 +1,7 @@
 /** Consumption, the live summary and alerts. */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, query, send } from './client';
+import { api, apiPage, MAX_PAGE, query, send, type PageQuery } from './client';
 import { type AlarmFilters, filterParams, OVER_LIMIT, PAGE_SIZE } from '../lib/alarms';
 import type {
   Alert,
@@ -17,12 +17,33 @@ import type {
 /** Readings keep arriving; what is shown for today refreshes on its own. */
 const LIVE_REFRESH_MS = 15_000;
 
-/** Today's figures per device; `power` adds each meter's live kW and its last hour. */
-export function useSummary({ power = false }: { power?: boolean } = {}) {
+export interface SummaryQuery extends PageQuery {
+  /** each meter's live kW and its last hour too */
+  power?: boolean;
+  /** only the devices reporting (true) or not (false) */
+  online?: boolean;
+  /** only these devices (at most one page) */
+  deviceIds?: string[];
+}
+
+/**
+ * Today's figures per device, a page at a time: sorting by today's kWh or online state
+ * is served here, where those figures live. Without a `limit`: the largest page.
+ */
+export function useSummary({ power, online, deviceIds, ...page }: SummaryQuery = {}, enabled = true) {
+  const params = {
+    power: power || undefined,
+    online,
+    device_ids: deviceIds?.join(','),
+    limit: MAX_PAGE,
+    ...page,
+  };
   return useQuery({
-    queryKey: ['summary', { power }],
-    queryFn: () => api<DeviceSummary[]>(`/function/consumption/summary${query({ power: power || undefined })}`),
+    queryKey: ['summary', params],
+    queryFn: () => apiPage<DeviceSummary>(`/function/consumption/summary${query(params)}`),
     refetchInterval: LIVE_REFRESH_MS,
+    placeholderData: keepPreviousData,
+    enabled,
   });
 }
 

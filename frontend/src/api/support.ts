@@ -1,13 +1,15 @@
 /** Support conversations over HTTP; live messages arrive over the socket. */
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from './client';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, apiPage, query, type PageQuery } from './client';
 import type { ChatMessage, Conversation } from './types';
 
-export function useConversations() {
+/** A page of conversations (a client's: their one); waiting ones first by default. */
+export function useConversations(params: PageQuery & { state?: string } = {}) {
   return useQuery({
-    queryKey: ['conversations'],
-    queryFn: () => api<Conversation[]>('/function/conversations'),
+    queryKey: ['conversations', params],
+    queryFn: () => apiPage<Conversation>(`/function/conversations${query({ ...params })}`),
+    placeholderData: keepPreviousData,
   });
 }
 

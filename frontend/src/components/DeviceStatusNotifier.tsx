@@ -6,14 +6,29 @@
 
 import { Anchor, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef } from 'react';
 import { Link } from 'react-router-dom';
-import type { Device, DeviceStatus } from '../api/types';
+import type { DeviceStatus } from '../api/types';
 import { useCurrentUser } from '../auth/AuthProvider';
 import { dateTimeLabel } from '../lib/time';
 import { useNotices } from '../notices/NoticeCenter';
 import { useSocketEvent } from '../realtime/SocketProvider';
+
+/** Every device name the app holds already: device lists and summaries, paged or not. */
+export function cachedDeviceNames(queryClient: QueryClient): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const key of ['devices', 'summary']) {
+    for (const [, data] of queryClient.getQueriesData<unknown>({ queryKey: [key] })) {
+      const rows = Array.isArray(data) ? data : ((data as { items?: unknown[] } | undefined)?.items ?? []);
+      for (const row of rows as Array<{ id?: string; device_id?: string; name?: string }>) {
+        const id = row.device_id ?? row.id;
+        if (id && row.name) names.set(id, row.name);
+      }
+    }
+  }
+  return names;
+}
 
 /** Statuses arriving closer together than this are one burst. */
 export const BURST_MS = 1_500;
@@ -45,10 +60,8 @@ export function DeviceStatusNotifier() {
     const statuses = burst.current;
     burst.current = [];
     if (statuses.length === 0) return;
-    const devices = queryClient.getQueryData<Device[]>(['devices']) ?? [];
-    const names = statuses.map(
-      (status) => devices.find((device) => device.id === status.device_id)?.name ?? 'One of your meters',
-    );
+    const known = cachedDeviceNames(queryClient);
+    const names = statuses.map((status) => known.get(status.device_id) ?? 'One of your meters');
     const { title, message } = burstNotice(names, statuses[0].last_reading_at, user.timezone);
     const link =
       user.role === 'admin'

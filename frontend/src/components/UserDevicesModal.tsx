@@ -2,24 +2,26 @@
 
 import { ActionIcon, Button, Group, Modal, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import { plainMessage } from '../api/client';
-import { useAssignDevice } from '../api/inventory';
-import type { Device, User } from '../api/types';
+import { MAX_PAGE, plainMessage } from '../api/client';
+import { useAssignDevice, useDevicePage, useDevices } from '../api/inventory';
+import type { User } from '../api/types';
 import { ErrorMessage } from './ErrorMessage';
 
 interface UserDevicesModalProps {
   user: User | null;
-  devices: Device[];
   onClose: () => void;
 }
 
-export function UserDevicesModal({ user, devices, onClose }: UserDevicesModalProps) {
+/** Their devices (asked for by owner), and the unassigned ones of the first page to add. */
+export function UserDevicesModal({ user, onClose }: UserDevicesModalProps) {
+  const theirs = useDevicePage({ owner_id: user?.id, limit: MAX_PAGE }, Boolean(user));
+  const firstPage = useDevices();
   const assign = useAssignDevice();
   const [choice, setChoice] = useState<string | null>(null);
   // One tap on ✕ only asks; the meter stays assigned until the second, explicit one.
   const [confirming, setConfirming] = useState<string | null>(null);
-  const owned = devices.filter((device) => user && device.owner_id === user.id);
-  const free = devices.filter((device) => !device.owner_id);
+  const owned = theirs.data?.items ?? [];
+  const free = (firstPage.data ?? []).filter((device) => !device.owner_id);
 
   return (
     <Modal

@@ -1,8 +1,13 @@
-/** Administrators: every device with its limit, site, owner, today's kWh and status. */
+/**
+ * Administrators: the fleet a page at a time (searched and sorted by inventory), each
+ * device with its limit, site, owner, and today's kWh and status (monitoring's summary
+ * for the devices on the page).
+ */
 
 import { plainMessage } from '../../api/client';
 import {
   Anchor,
+  Box,
   Button,
   Card,
   Group,
@@ -11,7 +16,6 @@ import {
   Stack,
   Table,
   Text,
-  TextInput,
   Title,
   VisuallyHidden,
 } from '@mantine/core';
@@ -19,9 +23,10 @@ import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useUsers } from '../../api/identity';
-import { useDeleteDevice, useDevices, useSaveDevice } from '../../api/inventory';
+import { useDeleteDevice, useDevicePage, useSaveDevice } from '../../api/inventory';
 import { useSummary } from '../../api/monitoring';
 import type { Device, DeviceSummary } from '../../api/types';
+import { Pager, SearchField, SortField, SortHeader, useListState } from '../../components/ListControls';
 import { RowActions } from '../../components/RowActions';
 import { AssignDeviceModal } from '../../components/AssignDeviceModal';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -44,25 +49,31 @@ function ResetNote({ summary }: { summary?: DeviceSummary }) {
   );
 }
 
-function matches(device: Device, ownerName: string, needle: string): boolean {
-  const text = `${device.name} ${device.meter_id ?? ''} ${device.address ?? ''} ${ownerName}`.toLowerCase();
-  return text.includes(needle.toLowerCase());
-}
+const SORTS = [
+  { value: 'name', label: 'Name (A–Z)' },
+  { value: '-name', label: 'Name (Z–A)' },
+  { value: 'meter_id', label: 'Meter number' },
+  { value: 'address', label: 'Address' },
+  { value: 'owner_id', label: 'Owner (assigned first)' },
+  { value: '-created_at', label: 'Newest first' },
+  { value: 'created_at', label: 'Oldest first' },
+];
 
 export function Devices() {
-  const devices = useDevices();
+  const list = useListState('name');
+  const devices = useDevicePage(list.query);
   const users = useUsers('');
-  const summary = useSummary();
+  const onPage = (devices.data?.items ?? []).map((device) => device.id);
+  const summary = useSummary({ deviceIds: onPage }, onPage.length > 0);
   const save = useSaveDevice();
   const remove = useDeleteDevice();
-  const [filter, setFilter] = useState('');
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<Device | null>(null);
   const [assigning, setAssigning] = useState<Device | null>(null);
   const [keys, setKeys] = useState<Device | null>(null);
 
   const userById = new Map((users.data ?? []).map((user) => [user.id, user]));
-  const summaryById = new Map((summary.data ?? []).map((row) => [row.device_id, row]));
+  const summaryById = new Map((summary.data?.items ?? []).map((row) => [row.device_id, row]));
   const ownerName = (device: Device) =>
     device.owner_id ? (userById.get(device.owner_id)?.name ?? 'Unknown user') : '';
 
@@ -86,7 +97,6 @@ export function Devices() {
       </Text>
     );
 
-  const shown = (device: Device) => !filter || matches(device, ownerName(device), filter);
   const closeEditor = () => {
     setEditing(null);
     save.reset();
@@ -102,22 +112,25 @@ export function Devices() {
         <Title order={2}>Devices</Title>
         <Button onClick={() => setEditing({})}>New device</Button>
       </Group>
-      <TextInput
-        label="Filter devices"
-        placeholder="Name, meter number, address or owner"
-        value={filter}
-        onChange={(event) => setFilter(event.currentTarget.value)}
-        maw={360}
-      />
+      <Group align="flex-end" gap="sm" wrap="wrap">
+        <SearchField list={list} label="Find devices" placeholder="Name, meter number or address" />
+        <SortField list={list} options={SORTS} />
+      </Group>
       {summary.isError && (
         <LoadFailed what="today's figures and status" error={summary.error} onRetry={() => summary.refetch()} />
       )}
       <Paper withBorder radius="md">
-        <QueryState query={devices} what="devices" isEmpty={(list) => list.length === 0}>
-          {(list) =>
-            phone ? (
+        <QueryState
+          query={devices}
+          what="devices"
+          isEmpty={(page) => page.total === 0}
+          empty={list.query.q ? `No device matches “${list.query.q}”.` : 'No devices yet.'}
+        >
+          {({ items, total }) => (
+            <>
+            {phone ? (
               <Stack gap={0} component="ul" m={0} p={0} style={{ listStyle: 'none' }} aria-label="Devices">
-                {list.filter(shown).map((device) => (
+                {items.map((device) => (
                   <Card key={device.id} component="li" radius={0} withBorder data-testid="device-row">
                     <Stack gap={4}>
                       <Group justify="space-between" wrap="nowrap" align="flex-start">
@@ -142,13 +155,19 @@ export function Devices() {
                 ))}
               </Stack>
             ) : (
-            <Table.ScrollContainer minWidth={1000}>
+            <Table.ScrollContainer minWidth={1000} type="native" tabIndex={0} aria-label="Devices, scrolls sideways">
               <Table striped highlightOnHover aria-label="Devices">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Meter number</Table.Th>
-                    <Table.Th>Address</Table.Th>
+                    <SortHeader list={list} by="name">
+                      Name
+                    </SortHeader>
+                    <SortHeader list={list} by="meter_id">
+                      Meter number
+                    </SortHeader>
+                    <SortHeader list={list} by="address">
+                      Address
+                    </SortHeader>
                     <Table.Th>Site time zone</Table.Th>
                     <Table.Th ta="right">Limit per hour</Table.Th>
                     <Table.Th>Owner</Table.Th>
@@ -160,9 +179,7 @@ export function Devices() {
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {list
-                    .filter(shown)
-                    .map((device) => (
+                  {items.map((device) => (
                       <Table.Tr key={device.id} data-testid="device-row">
                         <Table.Td>
                           <Anchor component={Link} to={`/devices/${device.id}`}>
@@ -188,12 +205,16 @@ export function Devices() {
                           {actionsOf(device)}
                         </Table.Td>
                       </Table.Tr>
-                    ))}
+                  ))}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            )
-          }
+            )}
+            <Box p="xs">
+              <Pager list={list} total={total} what="devices" />
+            </Box>
+            </>
+          )}
         </QueryState>
       </Paper>
 

@@ -119,8 +119,8 @@ export function Overview() {
   const devices = useDevices();
   const summary = useSummary();
   const openAlerts = useOpenAlertCount();
-  const conversations = useConversations();
-  const waiting = (conversations.data ?? []).filter((row) => row.state === 'waiting').length;
+  // how many wait: the list's total, one row asked for
+  const waiting = useConversations({ state: 'waiting', limit: 1 }).data?.total ?? 0;
   // the count, not a list's length: the list stops at its limit
   const alertCount = openAlerts.data ? String(openAlerts.data.total) : '–';
   // Computed once per visit, so that the query (and its cache key) stays the same.
@@ -132,7 +132,7 @@ export function Overview() {
       <Title order={2}>Overview</Title>
       <QueryState query={devices} what="the fleet">
         {(list) => {
-          const fleet = fleetFigures(list, summary.data ?? []);
+          const fleet = fleetFigures(list, summary.data?.items ?? []);
           return (
             <>
               <SimpleGrid cols={{ base: 1, sm: 2, lg: 5 }}>

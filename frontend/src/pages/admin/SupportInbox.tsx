@@ -24,7 +24,9 @@ import { useMediaQuery } from '@mantine/hooks';
 import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { plainMessage } from '../../api/client';
-import { useDevices } from '../../api/inventory';
+import { MAX_PAGE } from '../../api/client';
+import { useDevicePage } from '../../api/inventory';
+import { Pager, SearchField, SortField, useListState } from '../../components/ListControls';
 import { useAlerts, useSummary } from '../../api/monitoring';
 import { NO_FILTERS } from '../../lib/alarms';
 import { useConversationAction, useConversations } from '../../api/support';
@@ -38,6 +40,13 @@ import { OnlineBadge } from '../../components/OnlineBadge';
 import { QueryState } from '../../components/QueryState';
 import { dateTimeLabel, formatKwh } from '../../lib/time';
 
+const SORTS = [
+  { value: '-waiting', label: 'Waiting first' },
+  { value: '-updated_at', label: 'Latest first' },
+  { value: 'updated_at', label: 'Oldest first' },
+  { value: 'user_name', label: "Client's name" },
+];
+
 /** Replying takes a conversation over, so only a resolved one is closed to replies. */
 function composerHint(conversation: Conversation, selfId: string): string | null {
   if (conversation.state === 'human' && conversation.assigned_admin_id === selfId) return null;
@@ -48,13 +57,13 @@ function composerHint(conversation: Conversation, selfId: string): string | null
 /** What the client has: their meters today and the alerts they have not acknowledged. */
 function ClientContext({ conversation }: { conversation: Conversation }) {
   const user = useCurrentUser();
-  const devices = useDevices();
-  const summary = useSummary();
-  const alerts = useAlerts({ ...NO_FILTERS, state: ['open'], ownerId: conversation.user_id });
-  const theirs = (devices.data ?? []).filter((device) => device.owner_id === conversation.user_id);
+  const devices = useDevicePage({ owner_id: conversation.user_id, limit: MAX_PAGE });
+  const theirs = devices.data?.items ?? [];
   const ids = new Set(theirs.map((device) => device.id));
+  const summary = useSummary({ deviceIds: [...ids] }, ids.size > 0);
+  const alerts = useAlerts({ ...NO_FILTERS, state: ['open'], ownerId: conversation.user_id });
   const open = (alerts.data ?? []).filter((alert) => ids.has(alert.device_id) && !alert.acknowledged_at);
-  const summaryById = new Map((summary.data ?? []).map((row) => [row.device_id, row]));
+  const summaryById = new Map((summary.data?.items ?? []).map((row) => [row.device_id, row]));
 
   return (
     <Stack gap="sm" component="section" aria-label={`About ${conversation.user_name}`} data-testid="client-context">
@@ -176,7 +185,8 @@ function ConversationView({ conversation, phone }: { conversation: Conversation;
 }
 
 export function SupportInbox() {
-  const conversations = useConversations();
+  const list = useListState('-waiting');
+  const conversations = useConversations(list.query);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   // When each conversation was last opened here: what came after is unread.
   const [openedAt, setOpenedAt] = useState<Record<string, string>>({});
@@ -196,15 +206,19 @@ export function SupportInbox() {
   return (
     <Stack>
       <Title order={2}>Support inbox</Title>
+      <Group align="flex-end" gap="sm" wrap="wrap">
+        <SearchField list={list} label="Find a client" placeholder="Client's name" />
+        <SortField list={list} options={SORTS} />
+      </Group>
       <QueryState
         query={conversations}
         what="conversations"
-        isEmpty={(list) => list.length === 0}
-        empty="No conversations yet."
+        isEmpty={(page) => page.total === 0}
+        empty={list.query.q ? `No conversation matches “${list.query.q}”.` : 'No conversations yet.'}
       >
-        {(list) => {
-          order.current = stableOrder(order.current, list);
-          const byId = new Map(list.map((conversation) => [conversation.id, conversation]));
+        {({ items, total }) => {
+          order.current = stableOrder(order.current, items);
+          const byId = new Map(items.map((conversation) => [conversation.id, conversation]));
           const ordered = order.current.map((id) => byId.get(id)!).filter(Boolean);
           const selected = ordered.find((conversation) => conversation.id === selectedId);
           const showList = !phone || !selected;
@@ -257,6 +271,9 @@ export function SupportInbox() {
                         />
                       );
                     })}
+                    <Box p={4}>
+                      <Pager list={list} total={total} what="conversations" />
+                    </Box>
                   </Paper>
                 </Grid.Col>
               )}

@@ -1,21 +1,20 @@
-/** Administrators: every user, searchable; create, edit, delete, and their devices. */
+/** Administrators: users a page at a time, searched and sorted; create, edit, delete, and their devices. */
 
 import { plainMessage } from '../../api/client';
 import {
+  Box,
   Button,
   Group,
   Modal,
   Paper,
   Stack,
   Table,
-  TextInput,
   Title,
   VisuallyHidden,
 } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
-import { useDeleteUser, useSaveUser, useUsers } from '../../api/identity';
-import { useDevices } from '../../api/inventory';
+import { useDeleteUser, useSaveUser, useUserPage } from '../../api/identity';
+import { Pager, SearchField, SortField, SortHeader, useListState } from '../../components/ListControls';
 import type { User } from '../../api/types';
 import { RowActions } from '../../components/RowActions';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -25,11 +24,18 @@ import { UserForm } from '../../components/UserForm';
 
 type Editing = { user?: User } | null;
 
+const SORTS = [
+  { value: 'username', label: 'Username' },
+  { value: 'name', label: 'Name (A–Z)' },
+  { value: '-name', label: 'Name (Z–A)' },
+  { value: 'email', label: 'Email' },
+  { value: 'role', label: 'Administrators first' },
+  { value: '-created_at', label: 'Newest first' },
+];
+
 export function Users() {
-  const [search, setSearch] = useState('');
-  const [debounced] = useDebouncedValue(search.trim(), 250);
-  const users = useUsers(debounced);
-  const devices = useDevices();
+  const list = useListState('username');
+  const users = useUserPage(list.query);
   const save = useSaveUser();
   const remove = useDeleteUser();
   const [editing, setEditing] = useState<Editing>(null);
@@ -44,8 +50,6 @@ export function Users() {
     setDeleting(null);
     remove.reset();
   };
-  const deviceCount = (user: User) =>
-    devices.data?.filter((device) => device.owner_id === user.id).length ?? 0;
 
   return (
     <Stack>
@@ -53,45 +57,49 @@ export function Users() {
         <Title order={2}>Users</Title>
         <Button onClick={() => setEditing({})}>New user</Button>
       </Group>
-      <TextInput
-        label="Search users"
-        placeholder="Username, name or email"
-        value={search}
-        onChange={(event) => setSearch(event.currentTarget.value)}
-        maw={360}
-      />
+      <Group align="flex-end" gap="sm" wrap="wrap">
+        <SearchField list={list} label="Search users" placeholder="Username, name or email" />
+        <SortField list={list} options={SORTS} />
+      </Group>
       <Paper withBorder radius="md">
         <QueryState
           query={users}
           what="users"
-          isEmpty={(list) => list.length === 0}
-          empty={debounced ? `No user matches “${debounced}”.` : 'No users yet.'}
+          isEmpty={(page) => page.total === 0}
+          empty={list.query.q ? `No user matches “${list.query.q}”.` : 'No users yet.'}
         >
-          {(list) => (
-            <Table.ScrollContainer minWidth={760}>
+          {({ items, total }) => (
+            <>
+            <Table.ScrollContainer minWidth={760} type="native" tabIndex={0} aria-label="Users, scrolls sideways">
               <Table striped highlightOnHover aria-label="Users">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>Username</Table.Th>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Email</Table.Th>
-                    <Table.Th>Role</Table.Th>
+                    <SortHeader list={list} by="username">
+                      Username
+                    </SortHeader>
+                    <SortHeader list={list} by="name">
+                      Name
+                    </SortHeader>
+                    <SortHeader list={list} by="email">
+                      Email
+                    </SortHeader>
+                    <SortHeader list={list} by="role">
+                      Role
+                    </SortHeader>
                     <Table.Th>Time zone</Table.Th>
-                    <Table.Th>Devices</Table.Th>
                     <Table.Th>
                       <VisuallyHidden>Actions</VisuallyHidden>
                     </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {list.map((user) => (
+                  {items.map((user) => (
                     <Table.Tr key={user.id} data-testid="user-row">
                       <Table.Td>{user.username}</Table.Td>
                       <Table.Td>{user.name}</Table.Td>
                       <Table.Td>{user.email}</Table.Td>
                       <Table.Td>{user.role === 'admin' ? 'Administrator' : 'Client'}</Table.Td>
                       <Table.Td>{user.timezone}</Table.Td>
-                      <Table.Td>{deviceCount(user)}</Table.Td>
                       <Table.Td>
                         <RowActions
                           actions={[
@@ -106,6 +114,10 @@ export function Users() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+            <Box p="xs">
+              <Pager list={list} total={total} what="users" />
+            </Box>
+            </>
           )}
         </QueryState>
       </Paper>
@@ -138,11 +150,7 @@ export function Users() {
         onClose={closeDelete}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: closeDelete })}
       />
-      <UserDevicesModal
-        user={devicesOf}
-        devices={devices.data ?? []}
-        onClose={() => setDevicesOf(null)}
-      />
+      <UserDevicesModal user={devicesOf} onClose={() => setDevicesOf(null)} />
     </Stack>
   );
 }

@@ -47,7 +47,7 @@ export function SupportChat() {
       </Text>
       <QueryState query={conversations} what="your conversation">
         {(list) => {
-          const current = currentConversation(list);
+          const current = currentConversation(list.items);
           const state = current ? STATE_LABEL[current.state] : null;
           return (
             <Paper withBorder p="md" radius="md">
