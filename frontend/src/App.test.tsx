@@ -19,8 +19,8 @@ describe('App', () => {
 
   it('signs the user out when the API says the token expired', async () => {
     stubFetch({
-      '/function/devices': () => [401, { error: { code: 'token_expired', message: 'expired' } }],
-      '/function/consumption/summary': () => [200, []],
+      '/function/devices': () => [200, []],
+      '/function/consumption/summary': () => [401, { error: { code: 'token_expired', message: 'expired' } }],
       '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/devices' });
@@ -46,8 +46,8 @@ describe('App', () => {
 
   it('does not call sign-out for a token the server already refused', async () => {
     const calls = stubFetch({
-      '/function/devices': () => [401, { error: { code: 'token_revoked', message: 'revoked' } }],
-      '/function/consumption/summary': () => [200, []],
+      '/function/devices': () => [200, []],
+      '/function/consumption/summary': () => [401, { error: { code: 'token_revoked', message: 'revoked' } }],
       '/function/alerts': () => [200, []],
     });
     renderApp(<App />, { user: CLIENT, route: '/devices' });
@@ -57,12 +57,12 @@ describe('App', () => {
 
   it('keeps the session on other errors', async () => {
     stubFetch({
-      '/function/devices': () => [500, { error: { code: 'internal', message: 'Something broke' } }],
-      '/function/consumption/summary': () => [200, []],
+      '/function/devices': () => [200, []],
+      '/function/consumption/summary': () => [500, { error: { code: 'internal', message: 'Something broke' } }],
       '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/devices' });
-    expect(await screen.findByText('Could not load your devices')).toBeInTheDocument();
+    expect(await screen.findByText('Could not load your meters')).toBeInTheDocument();
     expect(readSession()?.user.id).toBe(CLIENT.id);
   });
 

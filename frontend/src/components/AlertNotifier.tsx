@@ -76,7 +76,7 @@ function AlertActions({
         </Button>
       </Group>
       {error && (
-        <Text size="xs" c="red.8" role="alert">
+        <Text size="xs" c="red.9" role="alert">
           {error}
         </Text>
       )}

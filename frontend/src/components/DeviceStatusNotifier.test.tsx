@@ -13,6 +13,22 @@ afterEach(() => {
 
 const AFTER_BURST = { timeout: BURST_MS + 2_000 };
 
+function summaryOf(device_id: string): DeviceSummary {
+  return {
+    device_id,
+    name: device_id,
+    meter_id: null,
+    owner_id: null,
+    max_hourly_kwh: 2,
+    reading_kind: null,
+    register_resets: 0,
+    last_register_reset_at: null,
+    today_kwh: 0,
+    last_reading_at: null,
+    online: false,
+  };
+}
+
 function meters(count: number) {
   return Array.from({ length: count }, (_, index) => ({
     id: `d${index + 1}`,
@@ -27,6 +43,10 @@ describe('DeviceStatusNotifier', () => {
   it('tells the client and fetches the summary again when a meter goes offline', async () => {
     let summary: DeviceSummary = {
       device_id: 'd1',
+      name: 'Kitchen meter',
+      meter_id: null,
+      owner_id: null,
+      max_hourly_kwh: 2,
       reading_kind: 'interval',
       register_resets: 0,
       last_register_reset_at: null,
@@ -49,21 +69,25 @@ describe('DeviceStatusNotifier', () => {
       </>,
       { socket, user: CLIENT },
     );
-    expect(await screen.findByText('Online')).toBeInTheDocument();
+    expect(await screen.findByTestId('device-status')).toHaveAttribute('data-status', 'online');
 
     summary = { ...summary, online: false };
     act(() =>
       socket.serverEmit('device:status', { device_id: 'd1', online: false, last_reading_at: summary.last_reading_at }),
     );
-    expect(await screen.findByText('Offline')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId('device-status')).toHaveAttribute('data-status', 'offline'));
     expect(await screen.findByText('Meter offline', {}, AFTER_BURST)).toBeInTheDocument();
     expect(screen.getByText(/^Kitchen meter has not reported since /)).toBeInTheDocument();
   });
 
   it('tells of a burst of meters going quiet in one notice, with a link to them', async () => {
     stubFetch({
-      '/function/devices': () => [200, meters(40)],
-      '/function/consumption/summary': () => [200, []],
+      '/function/devices': () => [200, []],
+      '/function/consumption/summary': () => [
+        200,
+        meters(40).map((meter) => ({ ...summaryOf(meter.id), name: meter.name })),
+        { 'X-Total-Count': '40' },
+      ],
       '/function/consumption/totals': () => [200, { devices: 40, today_kwh: 0, week_kwh: 0, month_kwh: 0 }],
       '/function/alerts': () => [200, []],
       '/function/alerts/count': () => [200, { total: 0, by_device: {} }],

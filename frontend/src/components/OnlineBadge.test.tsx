@@ -5,6 +5,10 @@ import { OnlineBadge } from './OnlineBadge';
 
 const summary = (fields: Partial<DeviceSummary>): DeviceSummary => ({
   device_id: 'd1',
+  name: 'Kitchen',
+  meter_id: null,
+  owner_id: null,
+  max_hourly_kwh: 2,
   reading_kind: 'interval',
   register_resets: 0,
   last_register_reset_at: null,

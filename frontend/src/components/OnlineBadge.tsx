@@ -22,8 +22,8 @@ function statusOf(summary: DeviceSummary | undefined, unavailable: boolean): Sta
   }
   // A meter that never reported is not offline: it has not started yet.
   if (!summary.last_reading_at) return { word: 'No readings yet', color: 'gray.7', Icon: IconCircleDashed };
-  if (summary.online) return { word: 'Online', color: 'green.8', Icon: IconCircleCheckFilled };
-  return { word: 'Offline', color: 'red.8', Icon: IconPlugConnectedX };
+  if (summary.online) return { word: 'Online', color: 'green.9', Icon: IconCircleCheckFilled };
+  return { word: 'Offline', color: 'red.9', Icon: IconPlugConnectedX };
 }
 
 export function OnlineBadge({ summary, unavailable = false }: { summary?: DeviceSummary; unavailable?: boolean }) {

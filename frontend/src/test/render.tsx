@@ -91,7 +91,10 @@ export function renderApp(ui: ReactElement, { user = CLIENT, route = '/', socket
 }
 
 /** Answer fetch calls by path: each route gives [status, body]. */
-export function stubFetch(routes: Record<string, (init?: RequestInit) => [number, unknown]>) {
+/** Answers by path prefix: `[status, body]`, or `[status, body, headers]` (a list's `X-Total-Count`). */
+export function stubFetch(
+  routes: Record<string, (init?: RequestInit) => [number, unknown] | [number, unknown, Record<string, string>]>,
+) {
   const calls: Array<{ path: string; init?: RequestInit }> = [];
   const fetchStub = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const path = String(input);
@@ -100,10 +103,10 @@ export function stubFetch(routes: Record<string, (init?: RequestInit) => [number
       .sort((a, b) => b.length - a.length)
       .find((prefix) => path.startsWith(prefix));
     if (!key) return new Response(JSON.stringify({ error: { code: 'not_found', message: path } }), { status: 404 });
-    const [status, body] = routes[key](init);
+    const [status, body, headers = {}] = routes[key](init);
     return new Response(status === 204 ? null : JSON.stringify(body), {
       status,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...headers },
     });
   });
   vi.stubGlobal('fetch', fetchStub);

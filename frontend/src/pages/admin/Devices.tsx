@@ -43,7 +43,7 @@ function ResetNote({ summary }: { summary?: DeviceSummary }) {
   if (!summary?.register_resets || !summary.last_register_reset_at) return null;
   const times = summary.register_resets === 1 ? 'once' : `${summary.register_resets} times`;
   return (
-    <Text size="xs" c="orange" data-testid="register-reset">
+    <Text size="xs" c="orange.9" data-testid="register-reset">
       Register reset {times}, last {dateTimeLabel(summary.last_register_reset_at)}
     </Text>
   );

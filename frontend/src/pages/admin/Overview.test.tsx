@@ -26,9 +26,9 @@ const DEVICES = [
 ];
 
 const SUMMARY: DeviceSummary[] = [
-  { device_id: 'd1', today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true, reading_kind: null, register_resets: 0, last_register_reset_at: null },
-  { device_id: 'd2', today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
-  { device_id: 'd3', today_kwh: 0, last_reading_at: null, online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd1', name: 'Kitchen', meter_id: null, owner_id: null, max_hourly_kwh: 2, today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd2', name: 'Garage', meter_id: null, owner_id: null, max_hourly_kwh: 2, today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd3', name: 'Heat pump', meter_id: null, owner_id: null, max_hourly_kwh: 2, today_kwh: 0, last_reading_at: null, online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
 ];
 
 describe('fleetFigures', () => {
@@ -55,13 +55,8 @@ describe('Overview', () => {
           { reason: 'measurement_value is negative', count: 1 },
         ],
       ],
-      '/function/conversations': () => [
-        200,
-        [
-          { id: 'c1', state: 'waiting' },
-          { id: 'c2', state: 'bot' },
-        ],
-      ],
+      // the page asked for is one row: the figure is the list's total
+      '/function/conversations': () => [200, [{ id: 'c1', state: 'waiting' }], { 'X-Total-Count': '1' }],
     });
     renderApp(<Overview />, { user: ADMIN, route: '/admin' });
     expect(await screen.findByRole('link', { name: '1 of 4' })).toHaveAttribute('href', '/admin/devices');

@@ -104,7 +104,7 @@ function ClientContext({ conversation }: { conversation: Conversation }) {
         </Text>
       ) : (
         <Stack gap={4} data-testid="client-alerts">
-          <Text size="sm" c="red.8" fw={600}>
+          <Text size="sm" c="red.9" fw={600}>
             {open.length} hour{open.length === 1 ? '' : 's'} over a limit
           </Text>
           {open.slice(0, 5).map((alert) => (

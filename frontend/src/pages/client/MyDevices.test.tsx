@@ -1,33 +1,44 @@
 import { screen, within } from '@testing-library/react';
-import type { Device } from '../../api/types';
+import type { DeviceSummary } from '../../api/types';
 import { CLIENT, renderApp, stubFetch } from '../../test/render';
 import { MyDevices } from './MyDevices';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const device = (id: string, name: string): Device => ({
-  id,
+const row = (device_id: string, name: string, today_kwh: number): DeviceSummary => ({
+  device_id,
   name,
-  description: null,
-  address: null,
-  meter_id: null,
-  max_hourly_kwh: 2,
-  timezone: 'UTC',
+  meter_id: `M-${device_id}`,
   owner_id: CLIENT.id,
-  created_at: '2026-01-01T00:00:00Z',
-  updated_at: '2026-01-01T00:00:00Z',
+  max_hourly_kwh: 2,
+  today_kwh,
+  last_reading_at: null,
+  online: false,
+  reading_kind: null,
+  register_resets: 0,
+  last_register_reset_at: null,
 });
 
 describe('MyDevices', () => {
-  it('counts each meter’s open alerts, past what one list of alerts holds', async () => {
-    stubFetch({
-      '/function/devices': () => [200, [device('d1', 'Boiler'), device('d2', 'Kitchen')]],
-      '/function/consumption/summary': () => [200, []],
+  it('shows one page of meters with the whole list’s size and each meter’s open alerts', async () => {
+    const calls = stubFetch({
+      '/function/consumption/summary': () => [200, [row('d1', 'Boiler', 3), row('d2', 'Kitchen', 1)], { 'X-Total-Count': '1000' }],
+      '/function/consumption/totals': () => [
+        200,
+        { timezone: 'UTC', devices: 1000, online: 990, offline: 10, over_limit_today: 3, today_kwh: 12, week_kwh: 40, month_kwh: 90, week_from: '2026-11-30', month_from: '2026-12-01' },
+      ],
       '/function/alerts/count': () => [200, { total: 60, by_device: { d1: 60 } }],
     });
-    renderApp(<MyDevices />, { user: CLIENT, route: '/devices' });
-    const [boiler, kitchen] = await screen.findAllByTestId('device-card');
-    expect(await within(boiler).findByText('60 hours over the limit to acknowledge')).toBeInTheDocument();
-    expect(within(kitchen).getByText('No open alerts')).toBeInTheDocument();
+    renderApp(<MyDevices />, { user: CLIENT, route: '/devices?sort=-today_kwh&page=3' });
+    const [boiler, kitchen] = await screen.findAllByTestId('device-row');
+    expect(within(boiler).getByText('60 to acknowledge')).toBeInTheDocument();
+    expect(within(kitchen).getByText('None')).toBeInTheDocument();
+    expect(screen.getByTestId('page-range')).toHaveTextContent('101–150 of 1,000 meters');
+    expect(await screen.findByTestId('total-over-limit')).toHaveTextContent('3');
+    expect(screen.getByTestId('total-offline')).toHaveTextContent('10');
+    const asked = calls.map((call) => call.path).find((path) => path.startsWith('/function/consumption/summary'));
+    expect(asked).toContain('sort=-today_kwh');
+    expect(asked).toContain('offset=100');
+    expect(asked).toContain('limit=50');
   });
 });

@@ -170,7 +170,7 @@ function MeterList({ rows, openAlertsOf }: { rows: DeviceSummary[]; openAlertsOf
               <Text size="sm" c="gray.7" data-testid="meter-number" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
                 {row.meter_id ?? 'No meter number'}
                 {alerts > 0 && (
-                  <Text span c="red.8" fw={600}>
+                  <Text span c="red.9" fw={600}>
                     {' '}· {alerts} alert{alerts > 1 ? 's' : ''}
                   </Text>
                 )}
