@@ -338,6 +338,7 @@ def test_the_summary_shows_today_and_whether_each_device_reports(stack, people):
         "meter_id": None,
         "owner_id": owner_id,
         "max_hourly_kwh": 1000,
+        "timezone": BUCHAREST,
         "today_kwh": 0,
         "last_reading_at": None,
         "online": False,

@@ -62,7 +62,7 @@ describe('App', () => {
       '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });
     renderApp(<App />, { user: CLIENT, route: '/devices' });
-    expect(await screen.findByText('Could not load your meters')).toBeInTheDocument();
+    expect(await screen.findByText("Could not load your meters and today's figures")).toBeInTheDocument();
     expect(readSession()?.user.id).toBe(CLIENT.id);
   });
 

@@ -995,6 +995,8 @@ export interface components {
             /** Format: uuid */
             owner_id: string | null;
             max_hourly_kwh: number;
+            /** @description the site's IANA time zone */
+            timezone: string;
             /** @description today's use, in the viewer's time zone */
             today_kwh: number;
             /** Format: date-time */

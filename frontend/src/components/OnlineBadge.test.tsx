@@ -9,6 +9,7 @@ const summary = (fields: Partial<DeviceSummary>): DeviceSummary => ({
   meter_id: null,
   owner_id: null,
   max_hourly_kwh: 2,
+  timezone: 'UTC',
   reading_kind: 'interval',
   register_resets: 0,
   last_register_reset_at: null,

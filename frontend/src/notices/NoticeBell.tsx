@@ -13,20 +13,21 @@ export function NoticeBell() {
   const label = unread ? `Notifications, ${unread} unread` : 'Notifications';
 
   return (
+    // The popover's ARIA (aria-haspopup, aria-expanded) belongs on the button itself, not
+    // on the indicator's div around it.
+    <Indicator
+      label={unread > 99 ? '99+' : unread}
+      disabled={unread === 0}
+      size={18}
+      color="red"
+      offset={4}
+      data-testid="notice-count"
+    >
     <Popover width={320} position="bottom-end" shadow="md" onOpen={markAllRead} withinPortal>
       <Popover.Target>
-        <Indicator
-          label={unread > 99 ? '99+' : unread}
-          disabled={unread === 0}
-          size={18}
-          color="red"
-          offset={4}
-          data-testid="notice-count"
-        >
-          <ActionIcon variant="subtle" color="gray" size="lg" aria-label={label} title={label}>
-            <IconBell size={20} aria-hidden />
-          </ActionIcon>
-        </Indicator>
+        <ActionIcon variant="subtle" color="gray" size="lg" aria-label={label} title={label}>
+          <IconBell size={20} aria-hidden />
+        </ActionIcon>
       </Popover.Target>
       <Popover.Dropdown p="xs">
         {notices.length === 0 ? (
@@ -60,5 +61,6 @@ export function NoticeBell() {
         )}
       </Popover.Dropdown>
     </Popover>
+    </Indicator>
   );
 }

@@ -84,6 +84,7 @@ def _status(device: dict, today_kwh: Decimal, heard_since: datetime) -> dict:
         "meter_id": device["meter_id"],
         "owner_id": None if device["owner_id"] is None else str(device["owner_id"]),
         "max_hourly_kwh": device["max_hourly_kwh"],
+        "timezone": device["timezone"],
         "today_kwh": today_kwh,
         "last_reading_at": _utc(device["last_reading_at"]),
         "online": _online(device, heard_since),

@@ -103,7 +103,7 @@ function Letters({
               </Table.Td>
               <Table.Td ta="right">{letter.count}</Table.Td>
               <Table.Td>
-                <Code block maw={420}>
+                <Code block maw={420} tabIndex={0}>
                   {JSON.stringify(letter.body)}
                 </Code>
               </Table.Td>
@@ -164,7 +164,7 @@ export function DeadLetters() {
         </Text>
       )}
       <Paper withBorder p="md" radius="md">
-        <Title order={4} mb="sm">
+        <Title order={3} size="h4" mb="sm">
           By reason
         </Title>
         <Reasons onPick={pick} picked={reason} />

@@ -26,9 +26,9 @@ const DEVICES = [
 ];
 
 const SUMMARY: DeviceSummary[] = [
-  { device_id: 'd1', name: 'Kitchen', meter_id: null, owner_id: null, max_hourly_kwh: 2, today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true, reading_kind: null, register_resets: 0, last_register_reset_at: null },
-  { device_id: 'd2', name: 'Garage', meter_id: null, owner_id: null, max_hourly_kwh: 2, today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
-  { device_id: 'd3', name: 'Heat pump', meter_id: null, owner_id: null, max_hourly_kwh: 2, today_kwh: 0, last_reading_at: null, online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd1', name: 'Kitchen', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd2', name: 'Garage', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd3', name: 'Heat pump', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_kwh: 0, last_reading_at: null, online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
 ];
 
 describe('fleetFigures', () => {

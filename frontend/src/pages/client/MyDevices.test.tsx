@@ -11,6 +11,7 @@ const row = (device_id: string, name: string, today_kwh: number): DeviceSummary 
   meter_id: `M-${device_id}`,
   owner_id: CLIENT.id,
   max_hourly_kwh: 2,
+  timezone: 'UTC',
   today_kwh,
   last_reading_at: null,
   online: false,

@@ -6,7 +6,7 @@
  * shows the quiet ones only (where the "meters went offline" notice links to).
  */
 
-import { Anchor, Badge, Box, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Box, Group, Paper, Progress, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { Link, useSearchParams } from 'react-router-dom';
 import { MAX_PAGE } from '../../api/client';
@@ -17,6 +17,38 @@ import { OnlineBadge } from '../../components/OnlineBadge';
 import { LoadFailed, QueryState } from '../../components/QueryState';
 import { Sparkline } from '../../components/Sparkline';
 import { agoLabel, formatKwh } from '../../lib/time';
+
+/** Share of the day's ceiling (the limit, every hour of the day so far) used today. */
+export function todayShare(todayKwh: number, limitKwh: number, hoursSoFar: number): number {
+  const ceiling = limitKwh * Math.max(hoursSoFar, 1);
+  return ceiling > 0 ? Math.min(100, (todayKwh / ceiling) * 100) : 0;
+}
+
+function hoursSinceMidnight(timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(new Date());
+  const hour = Number(parts.find((part) => part.type === 'hour')?.value ?? 0);
+  const minute = Number(parts.find((part) => part.type === 'minute')?.value ?? 0);
+  return hour + minute / 60;
+}
+
+/** Today's use against what the hourly limit allows so far: a labelled bar and its figure. */
+function Allowance({ row }: { row: DeviceSummary }) {
+  const share = todayShare(row.today_kwh, row.max_hourly_kwh, hoursSinceMidnight(row.timezone));
+  const text = `${share.toFixed(0)}% of today's allowance`;
+  return (
+    <Stack gap={2} miw={120}>
+      <Progress value={share} color={share >= 100 ? 'red' : share >= 80 ? 'orange' : 'blue'} aria-label={`Today's use is ${text}`} size="sm" />
+      <Text size="xs" c="gray.7" data-testid="allowance">
+        {text}
+      </Text>
+    </Stack>
+  );
+}
 
 export function formatKw(kw: number): string {
   return `${kw < 10 ? kw.toFixed(2) : kw.toFixed(1)} kW`;
@@ -89,8 +121,8 @@ function Now({ row }: { row: DeviceSummary }) {
   const points = row.last_hour ?? [];
   return (
     <Group gap="xs" wrap="nowrap" justify="flex-end" data-testid="live-power">
-      <Text size="sm" span>
-        {row.power_kw != null ? formatKw(row.power_kw) : agoLabel(row.last_reading_at)}
+      <Text size="sm" span style={{ whiteSpace: 'nowrap' }}>
+        {row.power_kw != null ? `${formatKw(row.power_kw)} · ${agoLabel(row.last_reading_at)}` : agoLabel(row.last_reading_at)}
       </Text>
       {points.length > 1 && <Sparkline values={points.map((point) => point.kw)} label={`Power of ${row.name} over the last hour`} />}
     </Group>
@@ -99,7 +131,7 @@ function Now({ row }: { row: DeviceSummary }) {
 
 function MeterTable({ rows, list, openAlertsOf }: { rows: DeviceSummary[]; list: ListState; openAlertsOf: (id: string) => number }) {
   return (
-    <Table.ScrollContainer minWidth={760} type="native" tabIndex={0} aria-label="Your meters, scrolls sideways">
+    <Table.ScrollContainer minWidth={900} type="native" tabIndex={0} aria-label="Your meters, scrolls sideways">
       <Table striped highlightOnHover aria-label="Your meters" verticalSpacing={6}>
         <Table.Thead>
           <Table.Tr>
@@ -113,6 +145,7 @@ function MeterTable({ rows, list, openAlertsOf }: { rows: DeviceSummary[]; list:
               Today
             </SortHeader>
             <Table.Th ta="right">Now</Table.Th>
+            <Table.Th>Allowance</Table.Th>
             <Table.Th ta="right">Limit / hour</Table.Th>
             <SortHeader list={list} by="online">
               Status
@@ -134,6 +167,9 @@ function MeterTable({ rows, list, openAlertsOf }: { rows: DeviceSummary[]; list:
               </Table.Td>
               <Table.Td ta="right">
                 <Now row={row} />
+              </Table.Td>
+              <Table.Td>
+                <Allowance row={row} />
               </Table.Td>
               <Table.Td ta="right">{formatKwh(row.max_hourly_kwh, 1)}</Table.Td>
               <Table.Td miw={150}>
@@ -238,7 +274,7 @@ export function MyDevices() {
       ) : (
         <QueryState
           query={summary}
-          what="your meters"
+          what="your meters and today's figures"
           isEmpty={(page) => page.total === 0}
           empty={
             list.query.q
