@@ -135,7 +135,7 @@ def test_moving_to_another_day_keeps_the_chart_dimmed_and_csv_shows_it_is_busy(s
         ),
     )
     sign_in(page, user["username"], "password-123")
-    expect(page.get_by_test_id("device-card")).to_have_count(1)
+    expect(page.get_by_test_id("device-row")).to_have_count(1)
     assert scripts and all(encoding in ("br", "gzip") for encoding in scripts.values()), scripts
     assert not any("/charts-" in url for url in scripts), "chart code loaded on the device list"
 

@@ -112,7 +112,7 @@ def test_an_over_limit_reading_pops_a_notification_without_a_reload(
     user, _token, device = client_with_device
     page = open_page()
     sign_in(page, user["username"], "password-123")
-    expect(page.get_by_test_id("device-card")).to_contain_text("No open alerts")
+    expect(page.get_by_test_id("device-row")).to_contain_text("None")
     page.evaluate("window.__loadedOnce = true")
 
     stack.publish(
@@ -122,7 +122,7 @@ def test_an_over_limit_reading_pops_a_notification_without_a_reload(
     notification = page.get_by_role("alert").filter(has_text="Over the hourly limit")
     expect(notification).to_be_visible()
     expect(notification).to_contain_text(f"{device['name']} used {LIMIT + 0.75:.2f} kWh")
-    expect(page.get_by_test_id("device-card")).to_contain_text("over the limit to acknowledge")
+    expect(page.get_by_test_id("device-row")).to_contain_text("to acknowledge")
     assert page.evaluate("window.__loadedOnce") is True  # the same page, never reloaded
     screenshot(page, "client-alert-notification")
 

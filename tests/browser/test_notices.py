@@ -31,7 +31,7 @@ def test_meters_going_quiet_together_make_one_notice_kept_in_the_bell(stack, ope
     ]
     page = open_page(PHONE)
     sign_in(page, user["username"], "password-123")
-    expect(page.get_by_test_id("device-card")).to_have_count(METERS)
+    expect(page.get_by_test_id("device-row")).to_have_count(METERS)
 
     long_ago = datetime.now(UTC) - timedelta(hours=2)
     for device in devices:
@@ -70,7 +70,7 @@ def test_meters_going_quiet_together_make_one_notice_kept_in_the_bell(stack, ope
     screenshot(page, "notices-bell-phone", full_page=False)
     item.get_by_role("link", name="See them").click()
     expect(page).to_have_url(re.compile(r"/devices\?status=offline$"))
-    expect(page.get_by_test_id("device-card")).to_have_count(METERS)
+    expect(page.get_by_test_id("device-row")).to_have_count(METERS)
 
 
 def test_an_alert_toast_acts_and_the_open_chart_follows_at_once(stack, open_page):

@@ -65,7 +65,6 @@ export function useListState(defaultSort: string, pageSize = PAGE_SIZE): ListSta
 export function SearchField({ list, label, placeholder }: { list: ListState; label: string; placeholder: string }) {
   return (
     <TextInput
-      type="search"
       label={label}
       placeholder={placeholder}
       leftSection={<IconSearch size={16} aria-hidden />}
