@@ -27,6 +27,7 @@ _RUN_AXE = """async () => {
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, nodes: v.nodes.length,
     targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    detail: v.nodes[0]?.failureSummary?.split('\\n').slice(1, 2).join(' ').trim(),
   }));
 }"""
 # A failed test leaves a picture of every page it had open: what the user would have seen.
@@ -139,7 +140,8 @@ def accessibility_problems(page: Page, paths: list[str], test: str) -> list[str]
                 with open(AXE_LOG, "a") as log:
                     log.write(json.dumps({"test": test, "page": where, "violations": found}) + "\n")
             problems += [
-                f"{where}: {v['id']} ({v['impact']}, {v['nodes']} elements: {v['targets']})"
+                f"{where}: {v['id']} ({v['impact']}, {v['nodes']} elements:"
+                f" {v['targets']}; {v['detail']})"
                 for v in found
                 if v["impact"] in BLOCKING
             ]

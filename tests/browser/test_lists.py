@@ -136,6 +136,8 @@ def tab_to(page: Page, name: str, limit: int = 60, *, backwards: bool = False) -
             "() => (document.activeElement?.getAttribute('aria-label')"
             " || document.activeElement?.textContent || '').trim()"
         )
+        if not focused:
+            focused = page.evaluate("() => document.activeElement?.outerHTML.slice(0, 200)")
         assert focus_is_visible(page), f"no visible focus on {focused!r}"
         if re.fullmatch(name, focused):
             return
