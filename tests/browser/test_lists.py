@@ -164,6 +164,7 @@ def test_the_keyboard_alone_signs_in_searches_sorts_and_pages(stack, open_page, 
     tab_to(page, "Next")
     page.keyboard.press("Enter")
     expect(pager(page)).to_have_text(showing("51", "100", "1,000", "meters"))
+    expect(page.get_by_role("button", name="Next")).to_be_focused()
     # back up the page to the first meter on it, and into it
     first_on_page = sorted(meters, key=lambda m: -m.today_kwh)[50]
     tab_to(page, re.escape(first_on_page.name), limit=200, backwards=True)

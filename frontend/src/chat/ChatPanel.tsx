@@ -85,7 +85,7 @@ export function ChatPanel({
 
   return (
     <Stack gap="sm">
-      <ScrollArea h={height} type="auto" offsetScrollbars>
+      <ScrollArea h={height} type="auto" offsetScrollbars viewportProps={{ tabIndex: 0, 'aria-label': 'Messages' }}>
         <Stack gap="xs" role="log" aria-live="polite" aria-label="Messages" p={4}>
           {messages.length === 0 && (
             <Text c="dimmed" ta="center" py="xl">

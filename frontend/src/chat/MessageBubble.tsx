@@ -45,7 +45,7 @@ export function MessageBubble({ message, selfId }: MessageBubbleProps) {
             {dateTimeLabel(message.sent_at)}
           </Text>
           {mine && (
-            <Text size="xs" c={message.read_at ? 'blue' : 'dimmed'} data-testid="read-receipt">
+            <Text size="xs" c={message.read_at ? 'blue.9' : 'dimmed'} data-testid="read-receipt">
               {message.read_at ? '✓✓ Read' : '✓ Sent'}
             </Text>
           )}

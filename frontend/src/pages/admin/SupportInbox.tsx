@@ -206,10 +206,13 @@ export function SupportInbox() {
   return (
     <Stack>
       <Title order={2}>Support inbox</Title>
-      <Group align="flex-end" gap="sm" wrap="wrap">
-        <SearchField list={list} label="Find a client" placeholder="Client's name" />
-        <SortField list={list} options={SORTS} />
-      </Group>
+      {/* on a phone an open conversation has the screen to itself */}
+      {!(phone && selectedId) && (
+        <Group align="flex-end" gap="sm" wrap="wrap">
+          <SearchField list={list} label="Find a client" placeholder="Client's name" />
+          <SortField list={list} options={SORTS} />
+        </Group>
+      )}
       <QueryState
         query={conversations}
         what="conversations"
