@@ -2308,6 +2308,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConsumptionTotals"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
         };
