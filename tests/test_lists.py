@@ -61,6 +61,9 @@ def test_users_page_search_sort_and_filter_by_role(stack):
         ({"offset": "-1"}, "offset"),
         ({"sort": "password_hash"}, "sort"),
         ({"q": "x" * 101}, "q"),
+        # each value of a repeated parameter counts, not only the first
+        ([("limit", ""), ("limit", "ten")], "limit"),
+        ([("sort", "name"), ("sort", "nonsense")], "sort"),
     ],
 )
 @pytest.mark.parametrize(

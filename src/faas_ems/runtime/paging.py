@@ -34,39 +34,47 @@ class Page:
         return list(rows[self.offset : self.offset + self.limit])
 
 
-def _count(text: str | None, name: str, default: int, lowest: int, highest: int | None, problems):
-    if text is None or text == "":
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < lowest or (highest is not None and value > highest):
-        problems[name] = (
-            f"must be an integer from {lowest} to {highest}"
-            if highest is not None
-            else f"must be an integer of at least {lowest}"
-        )
-        return default
+def _given(query: Mapping, name: str) -> list[str]:
+    """Every non-empty value of a parameter: each must be valid, the last one counts."""
+    values = query.getlist(name) if hasattr(query, "getlist") else [query.get(name)]
+    return [value for value in values if value]
+
+
+def _count(query: Mapping, name: str, default: int, lowest: int, highest: int | None, problems):
+    value = default
+    for text in _given(query, name):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < lowest or (highest is not None and value > highest):
+            problems[name] = (
+                f"must be an integer from {lowest} to {highest}"
+                if highest is not None
+                else f"must be an integer of at least {lowest}"
+            )
+            return default
     return value
 
 
 def page_params(query: Mapping, sorts: Iterable[str], default_sort: str) -> Page:
     """The page a request asks for; ``search`` is the older name of ``q``."""
     problems: dict[str, str] = {}
-    limit = _count(query.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, problems)
-    offset = _count(query.get("offset"), "offset", 0, 0, None, problems)
-    q = (query.get("q") or query.get("search") or "").strip() or None
-    if q is not None and len(q) > MAX_QUERY_LENGTH:
+    limit = _count(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, problems)
+    offset = _count(query, "offset", 0, 0, None, problems)
+    texts = _given(query, "q") or _given(query, "search")
+    if any(len(text) > MAX_QUERY_LENGTH for text in texts):
         problems["q"] = f"must be at most {MAX_QUERY_LENGTH} characters"
-    sort = query.get("sort") or default_sort
-    key = sort.removeprefix("-")
+    q = (texts[-1].strip() or None) if texts else None
     allowed = tuple(sorts)
-    if key not in allowed:
+    sorts_given = _given(query, "sort")
+    if any(given.removeprefix("-") not in allowed for given in sorts_given):
         problems["sort"] = "must be one of " + ", ".join(
             option for name in allowed for option in (name, f"-{name}")
         )
-        key = default_sort.removeprefix("-")
+        sorts_given = []
+    sort = sorts_given[-1] if sorts_given else default_sort
+    key = sort.removeprefix("-")
     if problems:
         raise Invalid("; ".join(f"{k} {v}" for k, v in problems.items()), fields=problems)
     return Page(limit, offset, q, key, sort.startswith("-"))
