@@ -23,8 +23,8 @@ def _listing_query(caller, query) -> dict:
     problems: dict[str, str] = {}
     page = _whole(query.get("page") or "", 1)
     page_size = _whole(query.get("page_size") or "", sent_log.DEFAULT_PAGE_SIZE)
-    if page < 1:
-        problems["page"] = "must be a whole number from 1"
+    if not 1 <= page <= sent_log.MAX_PAGE:
+        problems["page"] = f"must be a whole number from 1 to {sent_log.MAX_PAGE}"
     if not 1 <= page_size <= sent_log.MAX_PAGE_SIZE:
         problems["page_size"] = f"must be a whole number from 1 to {sent_log.MAX_PAGE_SIZE}"
     user_id = query.get("user_id") or caller.id

@@ -597,6 +597,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/function/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications (e-mail, webhook), newest first, a page at a time
+         * @description Every notification sent, failed or skipped (quiet hours, e-mail off). An
+         *     administrator may name another user with `user_id`; a client only themselves.
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the caller's alerts go, per severity, and their quiet hours */
+        get: operations["getNotificationPreferences"];
+        /**
+         * Change any of the caller's preferences (what is not given is kept)
+         * @description A webhook URL saved for the first time, or `rotate_webhook_secret`, makes a new
+         *     signing secret, shown in this answer only (`webhook_secret`).
+         */
+        put: operations["saveNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/function/dead-letters": {
         parameters: {
             query?: never;
@@ -1026,6 +1069,82 @@ export interface components {
             week_from: string;
             /** Format: date */
             month_from: string;
+        };
+        /** @enum {string} */
+        Severity: "warning" | "over_limit" | "far_over_limit";
+        /**
+         * @description `app`: in the app only; `email`: to the user's e-mail; `webhook`: a signed POST
+         * @enum {string}
+         */
+        NotificationChannel: "app" | "email" | "webhook";
+        /** @description a daily span on the user's own clock (may cross midnight); start and end differ */
+        QuietHours: {
+            start: string;
+            end: string;
+        };
+        SeverityChannels: {
+            warning?: components["schemas"]["NotificationChannel"];
+            over_limit?: components["schemas"]["NotificationChannel"];
+            far_over_limit?: components["schemas"]["NotificationChannel"];
+        };
+        NotificationPreferences: {
+            channels: WithRequired<components["schemas"]["SeverityChannels"], "warning" | "over_limit" | "far_over_limit">;
+            webhook_url: string | null;
+            webhook_secret_set: boolean;
+            /** @description only in the answer that made it (first webhook URL, or a rotation) */
+            webhook_secret?: string;
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /** @description the severities quiet hours hold back (the others go out anyway) */
+            quiet_hours_hold_back: components["schemas"]["Severity"][];
+            /** @description the user's */
+            email: string | null;
+            /** @description the zone quiet hours are read in */
+            timezone: string | null;
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        NotificationPreferencesChange: {
+            channels?: components["schemas"]["SeverityChannels"];
+            /** @description https:// (plain http:// only to a loopback address); null removes it */
+            webhook_url?: string | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            rotate_webhook_secret?: boolean;
+        };
+        Notification: {
+            /**
+             * Format: uuid
+             * @description also `X-EMS-Delivery` and the Message-ID
+             */
+            id: string;
+            /** Format: uuid */
+            alert_id: string;
+            /** Format: uuid */
+            device_id: string | null;
+            device_name: string;
+            severity: components["schemas"]["Severity"];
+            /** @enum {string} */
+            channel: "email" | "webhook";
+            /** @description the e-mail address or the webhook URL */
+            destination: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "skipped";
+            /** @description why skipped or failed */
+            detail: string | null;
+            attempts: number;
+            /** Format: date-time */
+            hour_start: string | null;
+            total_kwh: number | null;
+            limit_kwh: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            sent_at: string | null;
+        };
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            total: number;
+            page: number;
+            page_size: number;
         };
         Alert: {
             /** Format: uuid */
@@ -2682,6 +2801,85 @@ export interface operations {
             };
         };
     };
+    listNotifications: {
+        parameters: {
+            query?: {
+                page?: number | components["schemas"]["Empty"];
+                /** @description default 20 */
+                page_size?: number | components["schemas"]["Empty"];
+                /** @description whose log (default the caller's; another user's for administrators only) */
+                user_id?: string | components["schemas"]["Empty"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page of the log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's preferences (defaults when never saved) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    saveNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesChange"];
+            };
+        };
+        responses: {
+            /** @description the preferences as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     listDeadLetters: {
         parameters: {
             query?: {
@@ -3018,3 +3216,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

@@ -12,11 +12,11 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 HELD_BACK = frozenset({"warning", "over_limit"})
-CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 
 def clock_problem(value) -> str | None:
-    if not isinstance(value, str) or not CLOCK.match(value):
+    if not isinstance(value, str) or not CLOCK.fullmatch(value):
         return "must be a time of day as HH:MM (00:00 to 23:59)"
     return None
 

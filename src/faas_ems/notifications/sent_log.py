@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000
 FINISHED = ("sent", "skipped")
 
 
