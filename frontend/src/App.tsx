@@ -16,6 +16,7 @@ import { MyDevices } from './pages/client/MyDevices';
 import { SupportChat } from './pages/client/SupportChat';
 import { NotFound } from './pages/NotFound';
 import { Profile } from './pages/Profile';
+import { Notifications } from './pages/Notifications';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 import { NoticeProvider } from './notices/NoticeCenter';
@@ -69,6 +70,7 @@ export function App() {
           <Route path="/" element={<Home />} />
           <Route path="/profile" element={<Profile />} />
           <Route path="/alerts" element={<Alerts />} />
+          <Route path="/notifications" element={<Notifications />} />
           <Route path="/devices/:deviceId" element={<DeviceConsumption />} />
           <Route element={<RequireRole role="client" />}>
             <Route path="/devices" element={<MyDevices />} />

@@ -37,6 +37,14 @@ export type AlarmTransition = Schemas['AlarmTransition'];
 export type AlertWithAudit = Schemas['AlertWithAudit'];
 export type AlertCount = Schemas['AlertCount'];
 
+export type Severity = Schemas['Severity'];
+export type NotificationChannel = Schemas['NotificationChannel'];
+export type QuietHours = Schemas['QuietHours'];
+export type NotificationPreferences = Schemas['NotificationPreferences'];
+export type NotificationPreferencesChange = Schemas['NotificationPreferencesChange'];
+export type SentNotification = Schemas['Notification'];
+export type NotificationPage = Schemas['NotificationPage'];
+
 export type MeterCredential = Schemas['MeterCredential'];
 export type GatewayCredential = Schemas['GatewayCredential'];
 export type GatewayFields = Schemas['GatewayFields'];

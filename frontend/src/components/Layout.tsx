@@ -19,6 +19,7 @@ const ADMIN_LINKS = [
   { to: '/alerts', label: 'Alarms' },
   { to: '/admin/refused', label: 'Refused readings' },
   { to: '/admin/support', label: 'Support inbox' },
+  { to: '/notifications', label: 'Notifications' },
   { to: '/profile', label: 'Profile' },
 ];
 
@@ -26,6 +27,7 @@ const CLIENT_LINKS = [
   { to: '/devices', label: 'My devices' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/support', label: 'Support' },
+  { to: '/notifications', label: 'Notifications' },
   { to: '/profile', label: 'Profile' },
 ];
 
