@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
+import time
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
@@ -22,14 +23,14 @@ class Mailbox:
     def __init__(self):
         self.host = "127.0.0.1"
         self.port = free_port()
-        self._messages: list[tuple[list[str], EmailMessage]] = []
+        self._messages: list[tuple[list[str], EmailMessage, float]] = []
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname=self.host, port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
-            self._messages.append((list(envelope.rcpt_tos), message))
+            self._messages.append((list(envelope.rcpt_tos), message, time.monotonic()))
         return "250 OK"
 
     def start(self) -> Mailbox:
@@ -42,7 +43,12 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         """Every message whose envelope named ``address``, in arrival order."""
         with self._lock:
-            return [message for rcpts, message in self._messages if address in rcpts]
+            return [message for rcpts, message, _ in self._messages if address in rcpts]
+
+    def arrivals(self) -> dict[str, float]:
+        """When each alert's message arrived (``time.monotonic()``), by its X-EMS-Alert."""
+        with self._lock:
+            return {message["X-EMS-Alert"]: at for _, message, at in self._messages}
 
     @property
     def settings(self) -> dict[str, str]:

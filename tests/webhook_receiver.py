@@ -7,6 +7,7 @@ hold calls until released, to show that nothing waits for it.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,11 +17,13 @@ class Call:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float  # time.monotonic() when it arrived
 
 
 class WebhookReceiver:
-    def __init__(self, status: int = 204):
+    def __init__(self, status: int = 204, delay: float = 0.0):
         self.status = status
+        self.delay = delay  # seconds each answer takes: a slow receiver
         self.calls: list[Call] = []
         self.released = threading.Event()
         self.released.set()
@@ -30,8 +33,10 @@ class WebhookReceiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                receiver.calls.append(Call(self.path, dict(self.headers.items()), body))
+                call = Call(self.path, dict(self.headers.items()), body, time.monotonic())
+                receiver.calls.append(call)
                 receiver.released.wait(30)
+                time.sleep(receiver.delay)
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -47,7 +47,9 @@ def test_a_client_changes_notification_settings_and_sees_what_was_sent(stack, op
     expect(settings.get_by_text(f"e-mail goes to {user['email']}")).to_be_visible()
 
     with WebhookReceiver() as receiver:
-        settings.get_by_role("radiogroup", name="Over the limit", exact=True).get_by_text("E-mail").click()
+        settings.get_by_role("radiogroup", name="Over the limit", exact=True).get_by_text(
+            "E-mail"
+        ).click()
         settings.get_by_role("radiogroup", name="Early warning").get_by_text("Webhook").click()
         field(settings, "Webhook URL").fill("http://10.0.0.7/hook")
         settings.get_by_role("button", name="Save notifications").click()
