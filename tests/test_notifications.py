@@ -105,9 +105,12 @@ def test_an_over_limit_hour_is_mailed_to_its_owner_with_its_figures(stack, mailb
     assert f"Hello {user['name']}," in body
     assert "Energy: 5.25 kWh" in body
     assert "Limit:  1 kWh" in body
-    local = datetime.now(UTC).replace(minute=0, second=0).astimezone(ZoneInfo(user["timezone"]))
-    assert f"Hour:   {local:%Y-%m-%d %H}:00 to" in body
-    assert "(America/New_York)" in body
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    local, end = (
+        moment.astimezone(ZoneInfo("America/New_York"))
+        for moment in (hour, hour + timedelta(hours=1))
+    )
+    assert f"Hour:   {local:%Y-%m-%d %H:%M} to {end:%H:%M} (America/New_York)" in body
 
     entry = logged(stack, token, message["X-EMS-Alert"])
     assert entry["channel"] == "email"
@@ -170,6 +173,8 @@ def test_quiet_hours_hold_back_warnings_and_over_limit_but_not_far_over(stack, m
     (message,) = wait_for(lambda: mailbox.to(user["email"]), timeout=30, message="the e-mail")
     assert message["X-EMS-Alert"] == far["data"]["id"]
     assert message["Subject"] == "[faas-ems] Boiler room went far over its hourly limit"
+    start = datetime.fromisoformat(far["data"]["hour_start"]).astimezone(ZoneInfo("Asia/Kolkata"))
+    assert f"Hour:   {start:%Y-%m-%d %H}:30 to" in message.get_content(), "a half-hour zone"
     for held in (warning, over):
         entry = logged(stack, token, held["data"]["id"], status="skipped")
         assert entry["detail"] == "quiet hours"
@@ -393,6 +398,10 @@ def test_the_user_copy_follows_versions_and_a_deletion_forgets_the_settings(stac
     assert answer.status_code == 200 and answer.json() == {"applied": False}
     assert preferences(stack, token)["email"] == f"new-{user['email']}"
 
+    warning = alert_event(user["id"], "alert.warning", severity="warning")
+    stack.publish("alert.warning", warning)
+    assert logged(stack, token, warning["data"]["id"])["destination"] == f"new-{user['email']}"
+
     deleted = stack.call("DELETE", f"/function/users/{user['id']}", token=stack.admin_token)
     assert deleted.status_code in (200, 204), deleted.text
     with stack.db("notifications") as db:
@@ -402,5 +411,6 @@ def test_the_user_copy_follows_versions_and_a_deletion_forgets_the_settings(stac
             ).fetchone()[0],
             timeout=20,
         )
-        kept = db.execute("SELECT count(*) FROM preferences WHERE user_id = %s", [user["id"]])
-        assert kept.fetchone()[0] == 0
+        for table in ("preferences", "notifications"):
+            kept = db.execute(f"SELECT count(*) FROM {table} WHERE user_id = %s", [user["id"]])
+            assert kept.fetchone()[0] == 0, table

@@ -5,7 +5,7 @@ Hours are written on the user's own wall clock, as the app shows them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from zoneinfo import ZoneInfo
@@ -25,10 +25,14 @@ def subject(alert: Alert) -> str:
 
 
 def _local_hour(alert: Alert, zone: str) -> str:
+    """The hour on the user's clock; its end too is converted (a half-hour zone, the
+    night the clocks go back), never taken as start + 1."""
     if not alert.hour_start:
         return "this hour"
-    start = datetime.fromisoformat(alert.hour_start).astimezone(ZoneInfo(zone))
-    return f"{start:%Y-%m-%d} {start:%H}:00 to {(start.hour + 1) % 24:02d}:00 ({zone})"
+    start = datetime.fromisoformat(alert.hour_start)
+    local_zone = ZoneInfo(zone)
+    begins, ends = start.astimezone(local_zone), (start + timedelta(hours=1)).astimezone(local_zone)
+    return f"{begins:%Y-%m-%d %H:%M} to {ends:%H:%M} ({zone})"
 
 
 def _kwh(value: float | None) -> str:

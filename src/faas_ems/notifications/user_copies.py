@@ -3,7 +3,7 @@
 Identity stamps every change with a growing ``version``; a change is applied only if
 it is newer than the copy, so duplicated and reordered events end in the same state.
 A deletion leaves a tombstone that no late event brings back, and forgets the user's
-preferences (their webhook secret with them).
+preferences (their webhook secret with them) and their log (it names their address).
 """
 
 from __future__ import annotations
@@ -68,9 +68,10 @@ def apply_state(conn, user: dict) -> bool:
 
 
 def apply_deletion(conn, user: dict) -> bool:
-    """Leave a tombstone (also before the creation arrives) and forget the preferences."""
+    """Leave a tombstone (also before the creation arrives); forget preferences and log."""
     applied = conn.execute(_TOMBSTONE, user).rowcount == 1
     conn.execute("DELETE FROM preferences WHERE user_id = %s", [user["id"]])
+    conn.execute("DELETE FROM notifications WHERE user_id = %s", [user["id"]])
     return applied
 
 
