@@ -9,6 +9,8 @@ from datetime import UTC, datetime, time
 import pytest
 
 from faas_ems.notifications import destinations, quiet_hours, webhooks
+from faas_ems.runtime import settings
+from tests.webhook_receiver import WebhookReceiver
 
 
 @pytest.mark.parametrize(
@@ -45,8 +47,6 @@ def test_urls_that_reach_inside_or_are_unclear_are_refused(url, problem):
 
 def test_allowed_networks_open_loopback_and_plain_http_to_it(monkeypatch):
     monkeypatch.setenv("NOTIFY_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8, 10.9.0.0/16")
-    from faas_ems.runtime import settings
-
     settings.load(settings.FunctionSettings)
     try:
         assert destinations.url_problem("http://127.0.0.1:9000/hook") is None
@@ -96,3 +96,29 @@ def test_the_signature_covers_the_timestamp_and_the_body():
     expected = hmac.new(b"whsec_k", b"1764000000." + body, hashlib.sha256).hexdigest()
     assert webhooks.signature("whsec_k", stamp, body) == "sha256=" + expected
     assert webhooks.signature("whsec_k", "1764000001", body) != "sha256=" + expected
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_delivery_to_an_inside_address_is_refused_before_anything_is_sent(host):
+    """Checked on the connected socket: a name resolving inside is caught as well."""
+    settings.load(settings.FunctionSettings)  # no allowed networks
+    with WebhookReceiver() as receiver:
+        url = receiver.url.replace("127.0.0.1", host)
+        with pytest.raises(webhooks.AddressRefused, match="an address not sent to"):
+            webhooks.deliver(url, "whsec_k", {"id": "n1"}, "n1")
+        assert receiver.calls == []
+
+
+def test_a_delivery_where_allowed_arrives_signed(monkeypatch):
+    monkeypatch.setenv("NOTIFY_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8")
+    settings.load(settings.FunctionSettings)
+    try:
+        with WebhookReceiver(status=200) as receiver:
+            assert webhooks.deliver(receiver.url, "whsec_k", {"id": "n2"}, "n2") == 200
+            (call,) = receiver.calls
+        stamp = call.headers["X-EMS-Timestamp"]
+        assert call.headers["X-EMS-Signature"] == webhooks.signature("whsec_k", stamp, call.body)
+        assert call.headers["X-EMS-Delivery"] == "n2"
+    finally:
+        monkeypatch.delenv("NOTIFY_WEBHOOK_ALLOWED_NETWORKS")
+        settings.load(settings.FunctionSettings)
