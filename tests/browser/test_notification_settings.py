@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import field, screenshot, sign_in
+from tests.browser.ui import PHONE, field, screenshot, sign_in
 from tests.harness import wait_for
 from tests.webhook_receiver import WebhookReceiver
 
@@ -95,3 +95,11 @@ def test_a_client_changes_notification_settings_and_sees_what_was_sent(stack, op
     expect(rows.filter(has_text="Webhook")).to_contain_text("Sent")
     expect(rows.first).to_contain_text("Garage heater")
     screenshot(page, "client-notifications")
+
+    phone = open_page(PHONE)
+    sign_in(phone, user["username"], "password-123")
+    phone.goto("/notifications")
+    cards = phone.get_by_role("list", name="Notifications").get_by_test_id("notification-row")
+    expect(cards).to_have_count(2)
+    expect(cards.filter(has_text="Webhook")).to_contain_text("Early warning")
+    screenshot(phone, "client-notifications-phone")
