@@ -92,7 +92,7 @@ def parse_alert(event_type: str | None, data) -> Alert:
     )
 
 
-def notify(conn, alert: Alert, now: datetime | None = None) -> Outcome:
+def notify(conn, alert: Alert) -> Outcome:
     """Send ``alert`` on its owner's channel unless already done; see the module's doc."""
     if alert.owner_id is None:
         return Outcome("app", "app", "the device has no owner")
@@ -106,7 +106,7 @@ def notify(conn, alert: Alert, now: datetime | None = None) -> Outcome:
     if row["status"] in sent_log.FINISHED:
         return Outcome(channel, "already", row["status"], str(row["id"]))
     zone = user["timezone"] if user else "UTC"
-    quiet = (chosen["quiet_start"], chosen["quiet_end"], zone, now or datetime.now(UTC))
+    quiet = (chosen["quiet_start"], chosen["quiet_end"], zone, datetime.now(UTC))
     if first and quiet_hours.held_back(alert.severity, *quiet):
         return _finish(conn, row, Outcome(channel, "skipped", "quiet hours"))
     if channel == "email":
