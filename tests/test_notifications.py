@@ -93,7 +93,7 @@ def test_an_over_limit_hour_is_mailed_to_its_owner_with_its_figures(stack, mailb
     reading = {
         "timestamp": datetime.now(UTC).isoformat(),
         "device_id": device["id"],
-        "measurement_value": 5.25,
+        "measurement_value": 1.25,  # over the limit, not by MONITORING_FAR_OVER_LIMIT_MARGIN
     }
     stack.publish("meter.reading", reading)
 
@@ -103,7 +103,7 @@ def test_an_over_limit_hour_is_mailed_to_its_owner_with_its_figures(stack, mailb
     assert message["Subject"] == f"[faas-ems] {device['name']} went over its hourly limit"
     body = message.get_content()
     assert f"Hello {user['name']}," in body
-    assert "Energy: 5.25 kWh" in body
+    assert "Energy: 1.25 kWh" in body
     assert "Limit:  1 kWh" in body
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     local, end = (
@@ -121,34 +121,46 @@ def test_an_over_limit_hour_is_mailed_to_its_owner_with_its_figures(stack, mailb
     assert entry["sent_at"] is not None
 
 
-def test_a_redelivered_alert_is_mailed_once(stack, mailbox):
+def test_a_redelivered_or_grouped_alert_is_mailed_once_and_an_escalation_again(stack, mailbox):
     user, token = client(stack)
-    choose(stack, token, channels={"over_limit": "email", "warning": "email"})
-    event = alert_event(user["id"])
+    channels = {"over_limit": "email", "warning": "email", "far_over_limit": "email"}
+    choose(stack, token, channels=channels)
+    event = alert_event(user["id"], severity="over_limit")
     stack.publish("alert.raised", event)
     stack.publish("alert.raised", event)
     stack.publish("alert.raised", {**event, "id": str(uuid.uuid4())})  # republished anew
-    marker = alert_event(user["id"], "alert.warning", severity="warning")
+    later = (datetime.fromisoformat(event["data"]["hour_start"]) + timedelta(hours=1)).isoformat()
+    repeat = {**event["data"], "raised_hour": later, "hours": 2}
+    stack.publish("alert.raised", {**event, "id": str(uuid.uuid4()), "data": repeat})  # grouped
+    worse = {**repeat, "severity": "far_over_limit", "total_kwh": 7.5}
+    stack.publish("alert.raised", {**event, "id": str(uuid.uuid4()), "data": worse})
+    marker = alert_event(user["id"], "alert.warning", severity="warning", projected_kwh=2.6)
     stack.publish("alert.warning", marker)
 
-    wait_for(lambda: len(mailbox.to(user["email"])) >= 2, timeout=30, message="the marker's e-mail")
+    wait_for(lambda: len(mailbox.to(user["email"])) >= 3, timeout=30, message="three e-mails")
     wait_for(lambda: settled(stack, "notify"), timeout=30, message="every copy handled")
-    logged(stack, token, event["data"]["id"])
-    alerts = [m["X-EMS-Alert"] for m in mailbox.to(user["email"])]
-    assert sorted(alerts) == sorted([event["data"]["id"], marker["data"]["id"]])
-    warning = next(m for m in mailbox.to(user["email"]) if m["X-EMS-Alert"] == alerts[-1])
-    assert warning["Subject"] == "[faas-ems] Boiler room is heading over its hourly limit"
-    first, second = log(stack, token, page_size=1), log(stack, token, page_size=1, page=2)
-    assert first["total"] == second["total"] == 2
-    assert (first["page"], second["page"], len(first["items"]), len(second["items"])) == (
-        1,
-        2,
-        1,
-        1,
+    mails = mailbox.to(user["email"])
+    assert sorted(m["X-EMS-Alert"] for m in mails) == sorted(
+        [event["data"]["id"], event["data"]["id"], marker["data"]["id"]]
     )
-    (newer,), (older,) = first["items"], second["items"]
-    assert {newer["alert_id"], older["alert_id"]} == set(alerts)
-    assert newer["created_at"] >= older["created_at"], "newest first"
+    subjects = {m["Subject"] for m in mails}
+    assert subjects == {
+        "[faas-ems] Boiler room went over its hourly limit",
+        "[faas-ems] Boiler room went far over its hourly limit",
+        "[faas-ems] Boiler room is heading over its hourly limit",
+    }
+    (far,) = [m for m in mails if "far over" in m["Subject"]]
+    later_local = datetime.fromisoformat(later)
+    assert f"Hour:   {later_local:%Y-%m-%d %H:%M} to" in far.get_content(), "the hour raised"
+    (warning,) = [m for m in mails if m["X-EMS-Alert"] == marker["data"]["id"]]
+    assert "Projected: 2.6 kWh" in warning.get_content()
+
+    first, third = log(stack, token, page_size=1), log(stack, token, page_size=1, page=3)
+    assert first["total"] == third["total"] == 3
+    assert (first["page"], third["page"], len(first["items"]), len(third["items"])) == (1, 3, 1, 1)
+    (newest,), (oldest,) = first["items"], third["items"]
+    assert newest["created_at"] >= oldest["created_at"], "newest first"
+    assert log(stack, token, page_size=1, page=4)["items"] == []
 
 
 def test_quiet_hours_hold_back_warnings_and_over_limit_but_not_far_over(stack, mailbox):

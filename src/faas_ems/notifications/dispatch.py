@@ -71,12 +71,13 @@ def parse_alert(event_type: str | None, data) -> Alert:
             f"severity {severity!r} does not go with {event_type}",
             fields={"severity": "must be one of " + ", ".join(EVENT_SEVERITIES[event_type])},
         )
-    hour_start = data.get("hour_start")
+    # The hour that raised it: a grouped alarm's repeat names its own (raised_hour).
+    hour_start = data.get("raised_hour") or data.get("hour_start")
     if hour_start is not None:
         try:
             datetime.fromisoformat(hour_start)
         except (TypeError, ValueError):
-            raise Invalid("hour_start must be an ISO 8601 time") from None
+            raise Invalid("hour_start and raised_hour must be ISO 8601 times") from None
     name = data.get("device_name")
     return Alert(
         event_type=event_type,
@@ -88,6 +89,7 @@ def parse_alert(event_type: str | None, data) -> Alert:
         hour_start=hour_start,
         total_kwh=_number(data.get("total_kwh")),
         limit_kwh=_number(data.get("limit_kwh")),
+        projected_kwh=_number(data.get("projected_kwh")),
         data=data,
     )
 

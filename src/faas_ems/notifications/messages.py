@@ -50,6 +50,11 @@ def text(alert: Alert, user: dict) -> str:
             "",
             f"Hour:   {_local_hour(alert, user['timezone'])}",
             f"Energy: {_kwh(alert.total_kwh)}",
+            *(
+                [f"Projected: {_kwh(alert.projected_kwh)}"]
+                if alert.projected_kwh is not None
+                else []
+            ),
             f"Limit:  {_kwh(alert.limit_kwh)}",
             "",
             "You get this e-mail because of your notification settings in faas-ems"

@@ -30,6 +30,7 @@ class Alert:
     hour_start: str | None
     total_kwh: float | None
     limit_kwh: float | None
+    projected_kwh: float | None
     data: dict
 
 
