@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
 from . import local_time
-from .tariff_terms import DAY_KINDS, minor_unit
+from .tariff_terms import DAY_KINDS, Price, minor_unit
 
 ZERO = Decimal(0)
 
@@ -63,15 +63,13 @@ def load(conn, tariff_ids: Iterable[str]) -> dict[str, Tariff]:
     ).fetchall()
     prices: dict[str, dict[date, list]] = {}
     for row in conn.execute("SELECT * FROM tariff_prices WHERE tariff_id = ANY(%s::uuid[])", [ids]):
+        band = Price.from_row(row)
         grid = prices.setdefault(str(row["tariff_id"]), {}).setdefault(
-            row["valid_from"], [[None] * 24 for _ in range(7)]
+            band.valid_from, [[None] * 24 for _ in range(7)]
         )
-        hours = range(row["from_hour"], row["to_hour"])
-        if row["to_hour"] <= row["from_hour"]:
-            hours = [*range(row["from_hour"], 24), *range(0, row["to_hour"])]
-        for weekday in DAY_KINDS[row["days"]]:
-            for hour in hours:
-                grid[weekday][hour] = row["price_per_kwh"]
+        for weekday in DAY_KINDS[band.days]:
+            for hour in band.hours():
+                grid[weekday][hour] = band.price_per_kwh
     fixed: dict[str, list] = {}
     for row in conn.execute(
         "SELECT * FROM tariff_fixed_charges WHERE tariff_id = ANY(%s::uuid[]) ORDER BY valid_from",
@@ -110,9 +108,13 @@ SELECT device_id, quarter_start AS at, kwh FROM quarter_totals
 
 
 def energy_costs(
-    conn, devices: list[dict], tariffs: dict[str, Tariff], start: datetime, end: datetime,
+    conn,
+    devices: list[dict],
+    tariffs: dict[str, Tariff],
+    start: datetime,
+    end: datetime,
     zones: Iterable[ZoneInfo] = (),
-) -> dict[str, list[tuple[datetime, Decimal | None]]]:  # fmt: skip
+) -> dict[str, list[tuple[datetime, Decimal | None]]]:
     """Each priced device's exact cost per stored hour in ``[start, end)``, by device id.
 
     Quarter-hours are priced instead of hours when the site's zone or one of ``zones``

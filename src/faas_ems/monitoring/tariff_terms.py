@@ -39,6 +39,13 @@ class Price:
     to_hour: int
     price_per_kwh: Decimal
 
+    @classmethod
+    def from_row(cls, row: dict) -> Price:
+        """A stored ``tariff_prices`` row."""
+        return cls(
+            row["valid_from"], row["days"], row["from_hour"], row["to_hour"], row["price_per_kwh"]
+        )
+
     def hours(self) -> list[int]:
         """The local hours of the band; ``to_hour <= from_hour`` wraps past midnight."""
         if self.from_hour < self.to_hour:

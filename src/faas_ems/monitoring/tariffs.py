@@ -123,12 +123,6 @@ def create(conn, terms: Terms) -> dict:
     return get(conn, tariff_id)
 
 
-def _as_price(row: dict) -> Price:
-    return Price(
-        row["valid_from"], row["days"], row["from_hour"], row["to_hour"], row["price_per_kwh"]
-    )
-
-
 def _schedules(prices) -> dict[date, set[Price]]:
     found: dict[date, set[Price]] = {}
     for price in prices:
@@ -138,7 +132,7 @@ def _schedules(prices) -> dict[date, set[Price]]:
 
 def _history_kept(before: dict, terms: Terms, begun: date) -> None:
     """Refuse a replacement that would change what days already begun cost."""
-    old = _schedules(_as_price(row) for row in before["prices"])
+    old = _schedules(Price.from_row(row) for row in before["prices"])
     new = _schedules(terms.prices)
     started = {day for day in old.keys() | new.keys() if day <= begun}
     for day in sorted(started):
