@@ -1,5 +1,5 @@
 import type { Bucket } from '../api/types';
-import { alignEarlier, earlierName } from './comparison';
+import { alignEarlier, earlierName, earlierSeries } from './comparison';
 import { differenceLabel, formatMoney, percentChange } from './money';
 
 const hours = (starts: string[]): Bucket[] => starts.map((start, index) => ({ start, kwh: index + 1, cost: null }));
@@ -43,6 +43,15 @@ describe('alignEarlier', () => {
     const week = hours(['2026-11-30T00:00:00+02:00', '2026-12-01T00:00:00+02:00']);
     const last = hours(['2026-11-23T00:00:00+02:00', '2026-11-24T00:00:00+02:00', '2026-11-25T00:00:00+02:00']);
     expect(alignEarlier(week, last, false).map((b) => b?.start)).toEqual([last[0].start, last[1].start]);
+  });
+});
+
+describe('earlierSeries', () => {
+  it('draws nothing beside a period when the earlier one used nothing', () => {
+    const now = hours(['2026-12-01T00:00:00+02:00']);
+    expect(earlierSeries(now, undefined)).toBeUndefined();
+    expect(earlierSeries(now, { total_kwh: 0, hours: hours(['2026-11-30T00:00:00+02:00']) })).toBeUndefined();
+    expect(earlierSeries(now, { total_kwh: 1, hours: hours(['2026-11-30T00:00:00+02:00']) })?.[0]?.kwh).toBe(1);
   });
 });
 

@@ -27,6 +27,16 @@ export function alignEarlier(current: Bucket[], earlier: Bucket[], hourly: boole
   return wallClockKeys(current).map((key) => byKey.get(key) ?? null);
 }
 
+/** The earlier series to draw, or nothing when there is no comparison or it used nothing. */
+export function earlierSeries(
+  current: Bucket[],
+  comparison: { total_kwh: number; hours?: Bucket[]; buckets?: Bucket[] } | undefined,
+): Array<Bucket | null> | undefined {
+  if (!comparison || comparison.total_kwh === 0) return undefined;
+  if (comparison.hours) return alignEarlier(current, comparison.hours, true);
+  return comparison.buckets ? alignEarlier(current, comparison.buckets, false) : undefined;
+}
+
 /** What a comparison is called beside the current period. */
 export function earlierName(compare: string, view: string): string {
   if (compare === 'week') return 'Last week';

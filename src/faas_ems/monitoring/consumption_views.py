@@ -15,7 +15,6 @@ from . import comparisons, live_power, liveness, local_time, pricing, registers,
 from .view_params import DayQuery, RangeQuery
 
 ZERO = Decimal(0)
-HOUR = local_time.HOUR
 
 
 def _bucket_starts(query: RangeQuery) -> list[tuple[datetime | date, datetime]]:
@@ -35,15 +34,6 @@ def _local_start(day: date, tz: ZoneInfo) -> datetime:
     return local_time.day_start(day, tz).astimezone(tz)
 
 
-def _bucket_of(granularity: str, tz: ZoneInfo, start: datetime):
-    """The bucket key (as :func:`usage.sums` gives it) of a stored hour or quarter."""
-    if granularity == "hour":
-        return lambda at: start + (at - start) // HOUR * HOUR
-    if granularity == "day":
-        return lambda at: at.astimezone(tz).date()
-    return lambda at: at.astimezone(tz).date().replace(day=1)
-
-
 class _Costs:
     """A device's exact cost per bucket of a period, fixed charges in day/month buckets."""
 
@@ -56,12 +46,10 @@ class _Costs:
             return
         start, end = local_time.span(first, last, tz)
         tariffs = {self.tariff.id: self.tariff}
-        rows = pricing.energy_costs(conn, [device], tariffs, start, end, [tz])
-        bucket_of = _bucket_of(granularity, tz, start)
+        found = pricing.energy_costs(conn, [device], tariffs, start, end, tz, granularity)
+        self.buckets = found[str(device["id"])]
         self.total = ZERO
-        for at, cost in rows[str(device["id"])]:
-            key = bucket_of(at)
-            self.buckets[key] = pricing.add(self.buckets.get(key, ZERO), cost)
+        for cost in self.buckets.values():
             self.total = pricing.add(self.total, cost)
         for day, amount in pricing.fixed_charges(self.tariff, first, last).items():
             self.fixed += amount
@@ -147,12 +135,9 @@ def costs_today(conn, devices: list[dict], tz: ZoneInfo) -> dict[str, tuple]:
     tariffs = pricing.load(conn, (d["tariff_id"] for d in devices))
     tariff_of = {str(d["id"]): str(d["tariff_id"]) for d in devices}
     found = {}
-    for key, hours in pricing.energy_costs(conn, devices, tariffs, start, end, [tz]).items():
+    for key, buckets in pricing.energy_costs(conn, devices, tariffs, start, end, tz).items():
         tariff = tariffs[tariff_of[key]]
-        cost = tariff.fixed_on(today_here)
-        for _, amount in hours:
-            cost = pricing.add(cost, amount)
-        found[key] = (cost, tariff)
+        found[key] = (pricing.add(tariff.fixed_on(today_here), buckets.get(0, ZERO)), tariff)
     return found
 
 

@@ -4,7 +4,8 @@ A stored hour (a quarter-hour where a zone's hours start at :30 or :45) is price
 the band of its site's local wall clock, from the tariff's prices whose
 ``valid_from`` is the latest on or before that local date, so a price change
 applies from its day on and earlier days keep their prices. Costs are exact
-(``Decimal`` kWh x price); only what is shown is rounded, half-even to the
+(``numeric`` kWh x price, summed per bucket in PostgreSQL, which joins each stored hour
+to its price); only what is shown is rounded, half-even to the
 currency's minor unit, each figure once from its exact value (see docs/api.md).
 An hour before the tariff's first price has no cost (``None``), and so has every
 sum that holds it. The daily fixed charge counts once per local day of the period
@@ -34,11 +35,6 @@ class Tariff:
     grids: tuple[tuple[tuple[Decimal, ...], ...], ...]  # [schedule][weekday][hour]
     fixed_starts: tuple[date, ...]
     fixed_amounts: tuple[Decimal, ...]
-
-    def price_at(self, local: datetime) -> Decimal | None:
-        """The price per kWh at a local wall-clock time, or ``None`` before the first."""
-        at = bisect.bisect_right(self.starts, local.date()) - 1
-        return None if at < 0 else self.grids[at][local.weekday()][local.hour]
 
     def fixed_on(self, day: date) -> Decimal:
         """The fixed charge of the local ``day`` (none before the first price)."""
@@ -105,6 +101,54 @@ SELECT device_id, quarter_start AS at, kwh FROM quarter_totals
  WHERE device_id = ANY(%(devices)s::uuid[])
    AND quarter_start >= %(start)s AND quarter_start < %(end)s
 """
+# Each stored hour joined to the price of its site's local weekday, hour and date, and the
+# exact costs summed per bucket; a bucket holding an hour without a price is unpriced.
+_COSTS = """
+WITH sites AS (
+    SELECT * FROM unnest(%(devices)s::uuid[], %(zones)s::text[], %(tariff_of)s::uuid[])
+        AS s(device_id, zone, tariff_id)
+), prices AS (
+    SELECT * FROM unnest(%(tariffs)s::uuid[], %(froms)s::date[], %(untils)s::date[],
+                         %(weekdays)s::int[], %(hours)s::int[], %(prices)s::numeric[])
+        AS p(tariff_id, valid_from, valid_until, weekday, hour, price)
+), stored AS (
+    SELECT h.device_id, h.at, h.kwh, h.at AT TIME ZONE s.zone AS site, s.tariff_id
+      FROM ({source}) h JOIN sites s USING (device_id)
+)
+SELECT r.device_id, {bucket} AS bucket, sum(r.kwh * p.price) AS cost,
+       bool_and(p.price IS NOT NULL) AS priced
+  FROM stored r LEFT JOIN prices p
+    ON p.tariff_id = r.tariff_id
+   AND p.weekday = extract(isodow FROM r.site)::int - 1
+   AND p.hour = extract(hour FROM r.site)::int
+   AND r.site::date >= p.valid_from AND r.site::date < p.valid_until
+ GROUP BY 1, 2
+"""
+_BUCKETS = {
+    "hour": "date_bin('1 hour', r.at, %(start)s)",
+    "day": "(r.at AT TIME ZONE %(tz)s)::date",
+    "month": "date_trunc('month', r.at AT TIME ZONE %(tz)s)::date",
+    None: "0",
+}
+_NEVER = date(9999, 12, 31)
+
+
+def _price_rows(tariffs: Iterable[Tariff]) -> dict[str, list]:
+    """Every tariff's (weekday, hour) prices with the dates they hold, as SQL arrays."""
+    rows: dict[str, list] = {name: [] for name in ("tariffs", "froms", "untils")}
+    rows.update(weekdays=[], hours=[], prices=[])
+    for tariff in tariffs:
+        untils = [*tariff.starts[1:], _NEVER]
+        for valid_from, until, grid in zip(tariff.starts, untils, tariff.grids, strict=True):
+            for weekday, day in enumerate(grid):
+                for hour, price in enumerate(day):
+                    rows["tariffs"].append(tariff.id)
+                    rows["froms"].append(valid_from)
+                    rows["untils"].append(until)
+                    rows["weekdays"].append(weekday)
+                    rows["hours"].append(hour)
+                    rows["prices"].append(price)
+    return rows
 
 
 def energy_costs(
@@ -113,28 +157,34 @@ def energy_costs(
     tariffs: dict[str, Tariff],
     start: datetime,
     end: datetime,
-    zones: Iterable[ZoneInfo] = (),
-) -> dict[str, list[tuple[datetime, Decimal | None]]]:
-    """Each priced device's exact cost per stored hour in ``[start, end)``, by device id.
+    tz: ZoneInfo,
+    granularity: str | None = None,
+) -> dict[str, dict]:
+    """Each priced device's exact energy cost per bucket of ``granularity`` in ``tz``
+    (one bucket, ``0``, without one) over ``[start, end)``, by device id.
 
-    Quarter-hours are priced instead of hours when the site's zone or one of ``zones``
-    (the viewer's) has hours that do not begin on UTC hours.
+    A bucket key is what :func:`usage.sums` gives; a bucket with an unpriced hour is
+    ``None``. Quarter-hours are priced instead of hours when the site's zone or ``tz``
+    has hours that do not begin on UTC hours.
     """
-    priced = {str(d["id"]): d for d in devices if str(d.get("tariff_id")) in tariffs}
+    priced = [d for d in devices if str(d.get("tariff_id")) in tariffs]
     if not priced:
         return {}
-    sites = {key: ZoneInfo(d["timezone"]) for key, d in priced.items()}
-    whole = all(local_time.on_whole_hours(tz, start, end) for tz in [*sites.values(), *zones])
-    rows = conn.execute(
-        _HOURS if whole else _QUARTERS,
-        {"devices": list(priced), "start": start, "end": end},
-    )
-    costs: dict[str, list] = {key: [] for key in priced}
-    for row in rows:
-        key = str(row["device_id"])
-        tariff = tariffs[str(priced[key]["tariff_id"])]
-        price = tariff.price_at(row["at"].astimezone(sites[key]))
-        costs[key].append((row["at"], None if price is None else row["kwh"] * price))
+    zones = {ZoneInfo(d["timezone"]) for d in priced} | {tz}
+    whole = all(local_time.on_whole_hours(zone, start, end) for zone in zones)
+    sql = _COSTS.format(source=_HOURS if whole else _QUARTERS, bucket=_BUCKETS[granularity])
+    params = {
+        "devices": [str(d["id"]) for d in priced],
+        "zones": [d["timezone"] for d in priced],
+        "tariff_of": [str(d["tariff_id"]) for d in priced],
+        "start": start,
+        "end": end,
+        "tz": tz.key,
+        **_price_rows(tariffs[str(d["tariff_id"])] for d in priced),
+    }
+    costs: dict[str, dict] = {str(d["id"]): {} for d in priced}
+    for row in conn.execute(sql, params):
+        costs[str(row["device_id"])][row["bucket"]] = row["cost"] if row["priced"] else None
     return costs
 
 

@@ -17,7 +17,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { ConsumptionChart } from '../../components/LazyChart';
 import { PeriodFigures } from '../../components/PeriodFigures';
 import type { Compare } from '../../api/monitoring';
-import { alignEarlier, earlierName } from '../../lib/comparison';
+import { earlierName, earlierSeries } from '../../lib/comparison';
 import { QueryState } from '../../components/QueryState';
 import {
   isCurrent,
@@ -263,7 +263,7 @@ export function PeriodView({ deviceId, deviceName, timeZone }: PeriodViewProps) 
                     partial={partial}
                     loading={day.isPlaceholderData}
                     currency={found.currency}
-                    earlier={found.comparison?.hours ? alignEarlier(found.hours, found.comparison.hours, true) : undefined}
+                    earlier={earlierSeries(found.hours, found.comparison)}
                     earlierName={earlierName('previous', 'day')}
                     description={`kWh per hour on ${found.date} (${found.timezone}): ${found.hours.length} hours, total ${found.total_kwh.toFixed(3)} kWh, limit ${found.max_hourly_kwh} kWh per hour`}
                   />
@@ -287,7 +287,7 @@ export function PeriodView({ deviceId, deviceName, timeZone }: PeriodViewProps) 
                     partial={partial}
                     loading={range.isPlaceholderData}
                     currency={found.currency}
-                    earlier={found.comparison?.buckets ? alignEarlier(found.buckets, found.comparison.buckets, false) : undefined}
+                    earlier={earlierSeries(found.buckets, found.comparison)}
                     earlierName={earlier}
                     description={`kWh per ${found.granularity} from ${found.from} to ${found.to}: total ${found.total_kwh.toFixed(3)} kWh`}
                   />
