@@ -373,7 +373,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                tariff_id: string;
+                tariff_id: components["parameters"]["TariffId"];
             };
             cookie?: never;
         };
@@ -1144,8 +1144,11 @@ export interface components {
             month_from: string;
         };
         TariffPrice: {
-            /** @description the local day from which it applies, until the next valid_from */
-            valid_from: components["schemas"]["ViewDate"];
+            /**
+             * Format: date
+             * @description the local day (2000-01-01 to 2099-12-31) from which it applies, until the next valid_from
+             */
+            valid_from: string;
             /**
              * @default all
              * @enum {string}
@@ -1599,6 +1602,7 @@ export interface components {
     parameters: {
         UserId: string;
         DeviceId: string;
+        TariffId: string;
         ConversationId: string;
         /** @description an IANA time zone for days and hours (default the viewer's own) */
         ViewerZone: components["schemas"]["TimeZone"] | components["schemas"]["Empty"];
@@ -2497,7 +2501,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                tariff_id: string;
+                tariff_id: components["parameters"]["TariffId"];
             };
             cookie?: never;
         };
@@ -2523,7 +2527,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                tariff_id: string;
+                tariff_id: components["parameters"]["TariffId"];
             };
             cookie?: never;
         };
@@ -2555,7 +2559,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                tariff_id: string;
+                tariff_id: components["parameters"]["TariffId"];
             };
             cookie?: never;
         };
