@@ -20,6 +20,7 @@ PUBLIC_FUNCTIONS = {
     "device-assign",
     "consumption",
     "alerts",
+    "tariffs",
 }
 EVENT_TYPES = {
     "meter.reading",

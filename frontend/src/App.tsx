@@ -7,6 +7,7 @@ import { Layout } from './components/Layout';
 import { DeadLetters } from './pages/admin/DeadLetters';
 import { Devices } from './pages/admin/Devices';
 import { Gateways } from './pages/admin/Gateways';
+import { Tariffs } from './pages/admin/Tariffs';
 import { Overview } from './pages/admin/Overview';
 import { SupportInbox } from './pages/admin/SupportInbox';
 import { Users } from './pages/admin/Users';
@@ -81,6 +82,7 @@ export function App() {
             <Route path="/admin/users" element={<Users />} />
             <Route path="/admin/devices" element={<Devices />} />
             <Route path="/admin/gateways" element={<Gateways />} />
+            <Route path="/admin/tariffs" element={<Tariffs />} />
             <Route path="/admin/refused" element={<DeadLetters />} />
             <Route path="/admin/support" element={<SupportInbox />} />
           </Route>

@@ -30,6 +30,12 @@ export type Bucket = Schemas['Bucket'];
 export type DayConsumption = Schemas['DayConsumption'];
 export type Granularity = Schemas['Granularity'];
 export type RangeConsumption = Schemas['RangeConsumption'];
+export type Comparison = Schemas['Comparison'];
+export type Money = Schemas['Money'];
+export type Tariff = Schemas['Tariff'];
+export type TariffPrice = Schemas['TariffPrice'];
+/** What the tariff form sends (see UserInput). */
+export type TariffInput = Schemas['TariffWrite'];
 export type Alert = Schemas['Alert'];
 export type AlarmSeverity = Alert['severity'];
 export type AlarmState = Alert['state'];

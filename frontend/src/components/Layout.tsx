@@ -16,6 +16,7 @@ const ADMIN_LINKS = [
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/devices', label: 'Devices' },
   { to: '/admin/gateways', label: 'Gateways' },
+  { to: '/admin/tariffs', label: 'Tariffs' },
   { to: '/alerts', label: 'Alarms' },
   { to: '/admin/refused', label: 'Refused readings' },
   { to: '/admin/support', label: 'Support inbox' },

@@ -5,6 +5,8 @@ import { OnlineBadge } from './OnlineBadge';
 
 const summary = (fields: Partial<DeviceSummary>): DeviceSummary => ({
   device_id: 'd1',
+  today_cost: null,
+  currency: null,
   reading_kind: 'interval',
   register_resets: 0,
   last_register_reset_at: null,

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from . import live_power, liveness, local_time, registers, usage
+from . import comparisons, live_power, liveness, local_time, pricing, registers, usage
 from .view_params import DayQuery, RangeQuery
 
 ZERO = Decimal(0)
@@ -34,29 +34,83 @@ def _local_start(day: date, tz: ZoneInfo) -> datetime:
     return local_time.day_start(day, tz).astimezone(tz)
 
 
-def _filled(keys: list[tuple], found: dict) -> list[dict]:
-    return [{"start": start, "kwh": found.get(key, ZERO)} for key, start in keys]
+class _Costs:
+    """A device's exact cost per bucket of a period, fixed charges in day/month buckets."""
+
+    def __init__(self, conn, device: dict, first: date, last: date, tz, granularity: str):
+        self.tariff = pricing.tariff_of(conn, device)
+        self.buckets: dict = {}
+        self.total: Decimal | None = None
+        self.fixed = ZERO
+        if self.tariff is None:
+            return
+        start, end = local_time.span(first, last, tz)
+        tariffs = {self.tariff.id: self.tariff}
+        found = pricing.energy_costs(conn, [device], tariffs, start, end, tz, granularity)
+        self.buckets = found[str(device["id"])]
+        self.total = ZERO
+        for cost in self.buckets.values():
+            self.total = pricing.add(self.total, cost)
+        for day, amount in pricing.fixed_charges(self.tariff, first, last).items():
+            self.fixed += amount
+            if granularity != "hour":
+                key = day if granularity == "day" else day.replace(day=1)
+                self.buckets[key] = pricing.add(self.buckets.get(key, ZERO), amount)
+        self.total = pricing.add(self.total, self.fixed)
+
+    def of(self, key) -> Decimal | None:
+        if self.tariff is None:
+            return None
+        return self.tariff.rounded(self.buckets.get(key, ZERO))
+
+    def fields(self) -> dict:
+        """``total_cost``, ``fixed_cost``, ``currency`` and ``tariff_id`` of the answer."""
+        tariff = self.tariff
+        return {
+            "total_cost": tariff.rounded(self.total) if tariff else None,
+            "fixed_cost": tariff.rounded(self.fixed) if tariff else None,
+            "currency": tariff.currency if tariff else None,
+            "tariff_id": tariff.id if tariff else None,
+        }
+
+
+def _filled(keys: list[tuple], found: dict, costs: _Costs) -> list[dict]:
+    return [
+        {"start": start, "kwh": found.get(key, ZERO), "cost": costs.of(key)} for key, start in keys
+    ]
+
+
+def _compared(conn, device: dict, query, answer: dict, view) -> dict:
+    earlier = comparisons.earlier(query)
+    if earlier is not None and query.format == "json":
+        before = view(conn, device, earlier)
+        answer["comparison"] = comparisons.beside(answer, before, query.compare)
+    return answer
 
 
 def day(conn, device: dict, query: DayQuery) -> dict:
     start, end = local_time.span(query.day, query.day, query.tz)
     found = usage.sums(conn, device, query.day, query.day, query.tz, "hour")
+    costs = _Costs(conn, device, query.day, query.day, query.tz, "hour")
     keys = [(at, at.astimezone(query.tz)) for at in local_time.hour_starts(start, end)]
-    hours = _filled(keys, found)
-    return {
+    hours = _filled(keys, found, costs)
+    answer = {
         "device_id": str(device["id"]),
         "date": query.day,
         "timezone": query.tz.key,
         "hours": hours,
         "total_kwh": sum((h["kwh"] for h in hours), ZERO),
         "max_hourly_kwh": device["max_hourly_kwh"],
+        **costs.fields(),
     }
+    return _compared(conn, device, query, answer, day)
 
 
 def period(conn, device: dict, query: RangeQuery) -> dict:
     found = usage.sums(conn, device, query.first, query.last, query.tz, query.granularity)
-    buckets = _filled(_bucket_starts(query), found)
-    return {
+    costs = _Costs(conn, device, query.first, query.last, query.tz, query.granularity)
+    buckets = _filled(_bucket_starts(query), found, costs)
+    answer = {
         "device_id": str(device["id"]),
         "from": query.first,
         "to": query.last,
@@ -65,19 +119,35 @@ def period(conn, device: dict, query: RangeQuery) -> dict:
         "buckets": buckets,
         "total_kwh": sum((b["kwh"] for b in buckets), ZERO),
         "max_hourly_kwh": device["max_hourly_kwh"],
+        **costs.fields(),
     }
+    return _compared(conn, device, query, answer, period)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(UTC)
 
 
+def costs_today(conn, devices: list[dict], tz: ZoneInfo) -> dict[str, tuple]:
+    """(exact cost, tariff) of each priced device's local day today in ``tz``, fixed charge in."""
+    today_here = local_time.today(tz)
+    start, end = local_time.span(today_here, today_here, tz)
+    tariffs = pricing.load(conn, (d["tariff_id"] for d in devices))
+    tariff_of = {str(d["id"]): str(d["tariff_id"]) for d in devices}
+    found = {}
+    for key, buckets in pricing.energy_costs(conn, devices, tariffs, start, end, tz).items():
+        tariff = tariffs[tariff_of[key]]
+        found[key] = (pricing.add(tariff.fixed_on(today_here), buckets.get(0, ZERO)), tariff)
+    return found
+
+
 def summary(conn, devices: list[dict], tz: ZoneInfo, *, power: bool = False) -> list[dict]:
-    """Today's kWh and status per device; with ``power``, its live kW and last hour too."""
+    """Today's kWh, cost and status per device; with ``power``, its live kW and last hour."""
     ids = [str(d["id"]) for d in devices]
     today_here = local_time.today(tz)
     start, end = local_time.span(today_here, today_here, tz)
     today = usage.totals_by_device(conn, ids, start, end, tz)
+    costs = costs_today(conn, devices, tz)
     # silent for three reading intervals is offline, as hourly-aggregate judges it
     heard_since = datetime.now(UTC) - timedelta(seconds=liveness.silence_seconds())
     resets = registers.resets(conn, ids)
@@ -85,9 +155,12 @@ def summary(conn, devices: list[dict], tz: ZoneInfo, *, power: bool = False) -> 
     rows = []
     for device in devices:
         reset = resets.get(str(device["id"])) or {"resets": 0, "last_reset_at": None}
+        cost, tariff = costs.get(str(device["id"]), (None, None))
         row = {
             "device_id": str(device["id"]),
             "today_kwh": today.get(str(device["id"]), ZERO),
+            "today_cost": tariff.rounded(cost) if tariff else None,
+            "currency": tariff.currency if tariff else None,
             "last_reading_at": _utc(device["last_reading_at"]),
             "online": device["offline_since"] is None
             and device["last_reading_at"] is not None
@@ -102,8 +175,22 @@ def summary(conn, devices: list[dict], tz: ZoneInfo, *, power: bool = False) -> 
     return rows
 
 
+def _by_currency(costs: dict[str, tuple]) -> list[dict]:
+    """Exact costs summed per currency, each sum rounded once; unknown costs left out."""
+    sums: dict[str, tuple] = {}
+    for cost, tariff in costs.values():
+        if cost is not None:
+            before, _ = sums.get(tariff.currency, (ZERO, tariff))
+            sums[tariff.currency] = (before + cost, tariff)
+    return [
+        {"currency": currency, "amount": tariff.rounded(total)}
+        for currency, (total, tariff) in sorted(sums.items())
+    ]
+
+
 def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:
-    """Today, this week (from Monday) and this month, summed over ``devices``, in ``tz``."""
+    """Today, this week (from Monday) and this month, summed over ``devices``, in ``tz``;
+    last week until the same moment of it; today's cost per currency."""
     today_here = local_time.today(tz)
     week_from = today_here - timedelta(days=today_here.weekday())
     month_from = today_here.replace(day=1)
@@ -116,12 +203,17 @@ def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:
 
     month = since(month_from)
     week = month if week_from == month_from else since(week_from)
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    last_week_from = local_time.day_start(week_from - timedelta(days=7), tz)
+    last_week = usage.totals_by_device(conn, ids, last_week_from, week_ago, tz)
     return {
         "timezone": tz.key,
         "devices": len(devices),
         "today_kwh": since(today_here),
         "week_kwh": week,
         "month_kwh": month,
+        "last_week_kwh": sum(last_week.values(), ZERO),
+        "today_cost": _by_currency(costs_today(conn, devices, tz)),
         "week_from": week_from,
         "month_from": month_from,
     }

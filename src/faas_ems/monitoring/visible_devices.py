@@ -10,7 +10,8 @@ from faas_ems.runtime.auth import Caller
 from faas_ems.runtime.errors import NotFound
 
 _COLUMNS = (
-    "id, name, owner_id, max_hourly_kwh, timezone, last_reading_at, offline_since, reading_kind"
+    "id, name, owner_id, max_hourly_kwh, timezone, last_reading_at, offline_since, reading_kind,"
+    " tariff_id"
 )
 
 

@@ -1,5 +1,6 @@
 /**
- * A client's meters at a glance: what all of them used today, this week and this month;
+ * A client's meters at a glance: what all of them used today, this week (against last
+ * week until the same hour) and this month, and what today cost;
  * then each meter's live power with its last hour, today's kWh against what the hourly
  * limit allows, its status and open alerts. `?status=offline` shows the quiet ones only
  * (where the "meters went offline" notice links to).
@@ -13,6 +14,7 @@ import type { Device, DeviceSummary } from '../../api/types';
 import { OnlineBadge } from '../../components/OnlineBadge';
 import { LoadFailed, QueryState } from '../../components/QueryState';
 import { Sparkline } from '../../components/Sparkline';
+import { differenceLabel, formatMoney, percentChange } from '../../lib/money';
 import { agoLabel, formatKwh } from '../../lib/time';
 
 /** Share of the day's ceiling (the limit, every hour of the day so far) used today. */
@@ -146,11 +148,28 @@ function Totals() {
       <Group gap="xl" wrap="wrap">
         {figure('Today', data?.today_kwh, 'total-today')}
         {figure('This week', data?.week_kwh, 'total-week')}
+        {figure('Last week by now', data?.last_week_kwh, 'total-last-week')}
         {figure('This month', data?.month_kwh, 'total-month')}
+        {data && data.today_cost.length > 0 && (
+          <div>
+            <Text size="xs" c="gray.7">
+              Cost today
+            </Text>
+            <Text size="xl" fw={700} data-testid="total-cost-today">
+              {data.today_cost.map((cost) => formatMoney(cost.amount, cost.currency)).join(' + ')}
+            </Text>
+          </div>
+        )}
         <Text size="sm" c="gray.7">
           {data ? `over ${data.devices} meter${data.devices === 1 ? '' : 's'}` : 'Loading…'}
         </Text>
       </Group>
+      {data && (
+        <Text size="sm" mt="xs" data-testid="week-against-last">
+          This week {differenceLabel(data.week_kwh - data.last_week_kwh, percentChange(data.week_kwh, data.last_week_kwh))}{' '}
+          against last week until the same hour
+        </Text>
+      )}
     </Paper>
   );
 }
