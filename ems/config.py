@@ -33,6 +33,7 @@ SECRET_NAMES = (
     *BROKER_ACCOUNT_SECRETS,
     "redis-password",
     "gemini-api-key",
+    "smtp-password",
 )
 GENERATED_TOKENS = ("jwt-secret", "internal-token", "basic-auth-password")
 # The gateway's management API (/system/*) asks for these, as OpenFaaS's does.

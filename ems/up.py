@@ -12,6 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from connector.config import Config as ConnectorConfig
+from faas_ems.notifications.mail import describe as describe_mail
 from faas_ems.runtime.settings import Platform
 from socket_hub.config import HubConfig
 
@@ -225,6 +226,14 @@ class System:
                 f"mqtt://{services.RabbitMQ(self.config).host}:{self.config.get('EMS_MQTT_PORT')}"
             )
             lines.append(f"  meters over MQTT              {mqtt}  topic meters/<device>/reading")
+        values = self.config.values
+        mail = describe_mail(
+            values.get("SMTP_HOST"),
+            values.get("SMTP_PORT", "587"),
+            values.get("SMTP_TLS", "starttls"),
+            values.get("SMTP_USER"),
+        )
+        lines.append(f"  notification e-mail           {mail}")
         lines += [
             "",
             "  gateway /system/ (basic auth): {} / {}".format(*self.config.gateway_credentials),

@@ -4,7 +4,8 @@
 # (Swarm secrets cannot change; to rotate one, remove the services that use it,
 # `docker secret rm` it, run this again and redeploy).
 #
-#   swarm/secrets.sh                      random values; the Gemini key from $GEMINI_API_KEY
+#   swarm/secrets.sh                      random values; the Gemini key from $GEMINI_API_KEY,
+#                                         the SMTP server's password from $SMTP_PASSWORD
 #   EMS_SECRETS_FROM=/srv/ems swarm/secrets.sh
 #                                         a file named like the secret wins over a random value
 #
@@ -46,6 +47,8 @@ value_for() {
         printf '%s' "${BASIC_AUTH_USER:-admin}"
     elif [[ "$name" == gemini-api-key ]]; then
         printf '%s' "${GEMINI_API_KEY:-}"
+    elif [[ "$name" == smtp-password ]]; then
+        printf '%s' "${SMTP_PASSWORD:-}"
     else
         random_value
     fi
@@ -54,13 +57,17 @@ value_for() {
 docker info --format '{{.Swarm.LocalNodeState}}' | grep -qx active \
     || { say "this Docker engine is not in a swarm: run swarm/deploy.sh (or docker swarm init)"; exit 1; }
 
-for name in basic-auth-user "${RANDOM_SECRETS[@]}" gemini-api-key; do
+for name in basic-auth-user "${RANDOM_SECRETS[@]}" gemini-api-key smtp-password; do
     if exists "$name"; then
         say "kept $name (exists)"
         continue
     fi
     value="$(value_for "$name")"
-    if [[ -z "$value" ]]; then
+    if [[ -z "$value" && "$name" == smtp-password ]]; then
+        say "smtp-password: none given (SMTP_PASSWORD or \$EMS_SECRETS_FROM/smtp-password);"
+        say "  used only when SMTP_USER is set in stack.yml"
+        value="unset"
+    elif [[ -z "$value" ]]; then
         say "gemini-api-key: no key given (GEMINI_API_KEY or \$EMS_SECRETS_FROM/gemini-api-key);"
         say "  the chat answers with its rules and hands over to a human until you add one"
         value="unset"

@@ -8,6 +8,7 @@ import pytest
 
 from tests.fakes.gemini import FakeGemini
 from tests.harness import running
+from tests.mailbox import Mailbox
 
 # The Swarm end-to-end scenario needs a deployed stack: `make swarm-test` runs it.
 collect_ignore = [] if os.environ.get("EMS_SWARM_E2E") else ["swarm_e2e"]
@@ -25,12 +26,23 @@ def gemini():
 
 
 @pytest.fixture(scope="session")
-def stack(gemini):
+def mailbox():
+    """A real SMTP server on loopback where the stack sends its notification e-mail."""
+    box = Mailbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(gemini, mailbox):
     """The whole system (``ems up``) on a free port, with its own databases and vhost."""
     settings = {
         "GEMINI_BASE_URL": gemini.url,
         "GEMINI_API_KEY": "test-gemini-key",
         "GEMINI_TIMEOUT_SECONDS": GEMINI_TIMEOUT_SECONDS,
+        **mailbox.settings,
+        # The tests' webhook receivers listen on loopback.
+        "NOTIFY_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
     }
     with running(settings) as system:
         yield system

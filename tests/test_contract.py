@@ -144,7 +144,16 @@ def callers(stack) -> list[Caller]:
         timeout=30,
         message="the watched meter's alert",
     )
+    tariff = stack.call(
+        "POST",
+        "/function/tariffs",
+        token=stack.admin_token,
+        json={"name": "contract", "currency": "EUR", "prices": [{"valid_from": "2030-01-01",
+              "price_per_kwh": 0.2}]},
+    )  # fmt: skip
+    assert tariff.status_code == 201, tariff.text
     KNOWN["path_parameters"].update(
+        tariff_id=tariff.json()["id"],
         user_id=spare["id"],
         device_id=inventoried["id"],
         conversation_id=posted.json()["conversation"]["id"],

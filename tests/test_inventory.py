@@ -17,6 +17,7 @@ DEVICE_KEYS = {
     "max_hourly_kwh",
     "timezone",
     "meter_id",
+    "tariff_id",
     "owner_id",
     "created_at",
     "updated_at",

@@ -20,6 +20,7 @@ PUBLIC_FUNCTIONS = {
     "device-assign",
     "consumption",
     "alerts",
+    "tariffs",
 }
 EVENT_TYPES = {
     "meter.reading",
@@ -40,7 +41,7 @@ EVENT_TYPES = {
     "chat.reply",
     "chat.state",
 }
-INTERNAL_FUNCTIONS = {"ingest", "hourly-aggregate", "chat-reply"}
+INTERNAL_FUNCTIONS = {"ingest", "hourly-aggregate", "chat-reply", "notify"}
 TOKEN_CHECKS = re.compile(r"\bauth\.(require_user|require_admin|verify_token)\(")
 CRON = re.compile(r"^(\S+\s+){4}\S+$")
 
@@ -70,6 +71,7 @@ def test_every_function_is_complete():
             "monitoring",
             "support",
             "operations",
+            "notifications",
         }
 
 

@@ -297,7 +297,7 @@ def test_secrets_are_external_and_cover_every_function(swarm, functions):
     assert {"basic-auth-user", "basic-auth-password"} <= used_by_services
     script = (SWARM / "secrets.sh").read_text()
     made = set(re.search(r"RANDOM_SECRETS=\(([^)]*)\)", script).group(1).split())
-    made |= {"basic-auth-user", "gemini-api-key"}
+    made |= {"basic-auth-user", "gemini-api-key", "smtp-password"}
     deploy = (SWARM / "deploy.sh").read_text()
     made |= {name for name in ("tls-cert", "tls-key") if f"faas-ems {name} " in deploy}
     assert made == set(declared)

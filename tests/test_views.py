@@ -183,7 +183,7 @@ def test_a_day_as_csv(stack, people, chart):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and ".csv" in disposition
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["start", "kwh"]
+    assert rows[0] == ["start", "kwh", "cost"]
     assert [row[0] for row in rows[1:]] == [h["start"] for h in as_json["hours"]]
     assert [float(row[1]) for row in rows[1:]] == [h["kwh"] for h in as_json["hours"]]
     assert len(rows) == 1 + 25
@@ -318,8 +318,8 @@ def test_a_range_as_csv(stack, people, chart):
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["start", "kwh"]
-    assert [(start, float(kwh)) for start, kwh in rows[1:]] == [
+    assert rows[0] == ["start", "kwh", "cost"]
+    assert [(start, float(kwh)) for start, kwh, _cost in rows[1:]] == [
         (b["start"], b["kwh"]) for b in as_json["buckets"]
     ]
     assert len(rows) == 1 + 3
@@ -345,6 +345,8 @@ def test_the_summary_shows_today_and_whether_each_device_reports(stack, people):
         "reading_kind": None,
         "register_resets": 0,
         "last_register_reset_at": None,
+        "today_cost": None,  # no tariff
+        "currency": None,
     }
 
     tz = ZoneInfo(BUCHAREST)
@@ -441,6 +443,13 @@ def test_totals_add_up_today_this_week_and_this_month_over_the_callers_meters(st
     def over_mine(first: date) -> Decimal:
         return 2 * sum(amount for day, amount in kwh.items() if day >= first)
 
+    def last_week_so_far() -> Decimal:
+        monday = datetime.combine(week_from - timedelta(days=7), datetime.min.time(), tz)
+        until = datetime.now(UTC) - timedelta(days=7)
+        chosen = [amount for day, amount in kwh.items()
+                  if monday <= datetime.combine(day, datetime.min.time(), tz) < until]  # fmt: skip
+        return 2 * sum(chosen, Decimal(0))
+
     assert response.json() == {
         "timezone": BUCHAREST,
         "devices": 2,
@@ -450,6 +459,8 @@ def test_totals_add_up_today_this_week_and_this_month_over_the_callers_meters(st
         "today_kwh": approx(over_mine(today)),
         "week_kwh": approx(over_mine(week_from)),
         "month_kwh": approx(over_mine(month_from)),
+        "last_week_kwh": approx(last_week_so_far()),
+        "today_cost": [],  # no meter has a tariff
         "week_from": week_from.isoformat(),
         "month_from": month_from.isoformat(),
     }

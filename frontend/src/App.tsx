@@ -7,6 +7,7 @@ import { Layout } from './components/Layout';
 import { DeadLetters } from './pages/admin/DeadLetters';
 import { Devices } from './pages/admin/Devices';
 import { Gateways } from './pages/admin/Gateways';
+import { Tariffs } from './pages/admin/Tariffs';
 import { Overview } from './pages/admin/Overview';
 import { SupportInbox } from './pages/admin/SupportInbox';
 import { Users } from './pages/admin/Users';
@@ -16,6 +17,7 @@ import { MyDevices } from './pages/client/MyDevices';
 import { SupportChat } from './pages/client/SupportChat';
 import { NotFound } from './pages/NotFound';
 import { Profile } from './pages/Profile';
+import { Notifications } from './pages/Notifications';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 import { NoticeProvider } from './notices/NoticeCenter';
@@ -69,6 +71,7 @@ export function App() {
           <Route path="/" element={<Home />} />
           <Route path="/profile" element={<Profile />} />
           <Route path="/alerts" element={<Alerts />} />
+          <Route path="/notifications" element={<Notifications />} />
           <Route path="/devices/:deviceId" element={<DeviceConsumption />} />
           <Route element={<RequireRole role="client" />}>
             <Route path="/devices" element={<MyDevices />} />
@@ -79,6 +82,7 @@ export function App() {
             <Route path="/admin/users" element={<Users />} />
             <Route path="/admin/devices" element={<Devices />} />
             <Route path="/admin/gateways" element={<Gateways />} />
+            <Route path="/admin/tariffs" element={<Tariffs />} />
             <Route path="/admin/refused" element={<DeadLetters />} />
             <Route path="/admin/support" element={<SupportInbox />} />
           </Route>

@@ -5,7 +5,7 @@
 set -eu
 
 # One database per context that ships migrations; keep in step with src/faas_ems/.
-CONTEXTS="identity inventory monitoring operations support"
+CONTEXTS="identity inventory monitoring notifications operations support"
 DB_PREFIX="ems_"
 
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \

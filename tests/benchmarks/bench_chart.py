@@ -69,15 +69,18 @@ SELECT device_id, (hour_start AT TIME ZONE %(zone)s)::date, sum(kwh), sum(sample
 
 
 def consumption_only_stack() -> Path:
-    """stack.yml with the consumption function alone, paths made absolute."""
+    """stack.yml with the consumption function alone, its own paths made absolute."""
     base = STACK_FILE.parent
     raw = yaml.safe_load(STACK_FILE.read_text())
     entry = raw["functions"]["consumption"]
     entry["handler"] = str((base / entry["handler"]).resolve())
     entry["environment_file"] = [str((base / f).resolve()) for f in entry["environment_file"]]
     raw["functions"] = {"consumption": entry}
-    raw["configuration"]["copy"] = [str((base / c).resolve()) for c in raw["configuration"]["copy"]]
-    path = Path(tempfile.mkdtemp(prefix="bench-chart-")) / "stack.yml"
+    folder = Path(tempfile.mkdtemp(prefix="bench-chart-"))
+    # configuration.copy stays as written (faas-cli puts it under function/ as such): the
+    # copied folder is reached through a link beside the file
+    (folder / "src").symlink_to(base / "src")
+    path = folder / "stack.yml"
     path.write_text(yaml.safe_dump(raw))
     return path
 

@@ -19,7 +19,7 @@ def test_a_new_password_keeps_this_session_and_ends_the_others(stack, open_page)
     laptop.get_by_role("link", name="Profile").click()
     laptop.get_by_label("New password", exact=True).fill("a-brand-new-password")
     laptop.get_by_label("Current password", exact=True).fill("password-123")
-    laptop.get_by_role("button", name="Save").click()
+    laptop.get_by_role("button", name="Save", exact=True).click()
     expect(laptop.get_by_text("Your changes are saved.")).to_be_visible()
 
     # This browser carries on with the token the answer handed out, live updates included.

@@ -56,9 +56,12 @@ export function useTotals() {
   });
 }
 
+/** The period a view is shown beside (see docs/api.md, "Comparisons"). */
+export type Compare = 'previous' | 'week' | 'month' | 'year' | 'none';
+
 /** The zone a view is asked in: the viewer's own when not given. */
-export function dayPath(deviceId: string, date: string, tz?: string, format?: 'csv') {
-  return `/function/consumption${query({ device_id: deviceId, date, tz, format })}`;
+export function dayPath(deviceId: string, date: string, tz?: string, format?: 'csv', compare?: Compare) {
+  return `/function/consumption${query({ device_id: deviceId, date, tz, format, compare })}`;
 }
 
 export function rangePath(
@@ -68,8 +71,9 @@ export function rangePath(
   granularity: Granularity,
   tz?: string,
   format?: 'csv',
+  compare?: Compare,
 ) {
-  return `/function/consumption${query({ device_id: deviceId, from, to, granularity, tz, format })}`;
+  return `/function/consumption${query({ device_id: deviceId, from, to, granularity, tz, format, compare })}`;
 }
 
 // Moving to another day or period keeps the chart that is there (dimmed) until the new
@@ -78,7 +82,7 @@ export function rangePath(
 export function useDayConsumption(deviceId: string, date: string | null, tz: string, live: boolean) {
   return useQuery({
     queryKey: ['consumption', deviceId, 'day', date, tz],
-    queryFn: () => api<DayConsumption>(dayPath(deviceId, date!, tz)),
+    queryFn: () => api<DayConsumption>(dayPath(deviceId, date!, tz, undefined, 'previous')),
     enabled: Boolean(date),
     refetchInterval: live ? LIVE_REFRESH_MS : false,
     placeholderData: keepPreviousData,
@@ -92,10 +96,11 @@ export function useRangeConsumption(
   granularity: Granularity,
   tz: string,
   live: boolean,
+  compare: Compare = 'previous',
 ) {
   return useQuery({
-    queryKey: ['consumption', deviceId, granularity, from, to, tz],
-    queryFn: () => api<RangeConsumption>(rangePath(deviceId, from!, to!, granularity, tz)),
+    queryKey: ['consumption', deviceId, granularity, from, to, tz, compare],
+    queryFn: () => api<RangeConsumption>(rangePath(deviceId, from!, to!, granularity, tz, undefined, compare)),
     enabled: Boolean(from && to),
     refetchInterval: live ? LIVE_REFRESH_MS : false,
     placeholderData: keepPreviousData,

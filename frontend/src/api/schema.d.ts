@@ -350,6 +350,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/function/tariffs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tariff, by name (administrators only) */
+        get: operations["listTariffs"];
+        put?: never;
+        /** An administrator defines a tariff */
+        post: operations["createTariff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/tariffs/{tariff_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariff_id: components["parameters"]["TariffId"];
+            };
+            cookie?: never;
+        };
+        /** One tariff (administrators only) */
+        get: operations["showTariff"];
+        /**
+         * An administrator replaces a tariff whole
+         * @description Prices from a day that has begun anywhere (in UTC+14) are kept: changing or adding
+         *     them, or changing the currency once one has begun, is a 409. A new fixed charge
+         *     applies from the first day not begun.
+         */
+        put: operations["replaceTariff"];
+        post?: never;
+        /** An administrator deletes a tariff no device uses (else 409 `tariff_in_use`) */
+        delete: operations["deleteTariff"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/function/alerts": {
         parameters: {
             query?: never;
@@ -591,6 +635,49 @@ export interface paths {
          *     nothing twice.
          */
         post: operations["postReadings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications (e-mail, webhook), newest first, a page at a time
+         * @description Every notification sent, failed or skipped (quiet hours, e-mail off). An
+         *     administrator may name another user with `user_id`; a client only themselves.
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the caller's alerts go, per severity, and their quiet hours */
+        get: operations["getNotificationPreferences"];
+        /**
+         * Change any of the caller's preferences (what is not given is kept)
+         * @description A webhook URL saved for the first time, or `rotate_webhook_secret`, makes a new
+         *     signing secret, shown in this answer only (`webhook_secret`).
+         */
+        put: operations["saveNotificationPreferences"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -906,6 +993,11 @@ export interface components {
             timezone: string;
             /** @description the number printed on the meter */
             meter_id: string | null;
+            /**
+             * Format: uuid
+             * @description the tariff pricing it
+             */
+            tariff_id: string | null;
             /** Format: uuid */
             owner_id: string | null;
             /** Format: date-time */
@@ -925,6 +1017,12 @@ export interface components {
              *     (409 `conflict` naming the field), null clears it
              */
             meter_id?: string | null;
+            /**
+             * Format: uuid
+             * @description the tariff (of /function/tariffs) that prices its use; only its shape is checked
+             *     here, a tariff that does not exist prices nothing. Null clears it.
+             */
+            tariff_id?: string | null;
         };
         DeviceUpdate: {
             name?: components["schemas"]["PersonName"];
@@ -938,6 +1036,12 @@ export interface components {
              *     (409 `conflict` naming the field), null clears it
              */
             meter_id?: string | null;
+            /**
+             * Format: uuid
+             * @description the tariff (of /function/tariffs) that prices its use; only its shape is checked
+             *     here, a tariff that does not exist prices nothing. Null clears it.
+             */
+            tariff_id?: string | null;
         };
         Assignment: {
             /** Format: uuid */
@@ -962,6 +1066,36 @@ export interface components {
              */
             start: string;
             kwh: number;
+            /**
+             * @description what it cost, rounded half-even to the currency's minor unit (day and month
+             *     buckets include their days' fixed charges); null without a tariff, or when an
+             *     hour of it is before the tariff's first price
+             */
+            cost: number | null;
+        };
+        Money: {
+            /** @description ISO 4217 code */
+            currency: string;
+            amount: number;
+        };
+        Comparison: {
+            /** @enum {string} */
+            compare: "previous" | "week" | "month" | "year";
+            /** Format: date */
+            date?: string;
+            /** Format: date */
+            from?: string;
+            /** Format: date */
+            to?: string;
+            hours?: components["schemas"]["Bucket"][];
+            buckets?: components["schemas"]["Bucket"][];
+            total_kwh: number;
+            total_cost: number | null;
+            /** @description this period's kWh minus the earlier one's */
+            difference_kwh: number;
+            /** @description the difference in % of the earlier period, to a tenth; null from 0 kWh */
+            difference_percent: number | null;
+            difference_cost: number | null;
         };
         DayConsumption: {
             /** Format: uuid */
@@ -972,6 +1106,15 @@ export interface components {
             hours: components["schemas"]["Bucket"][];
             total_kwh: number;
             max_hourly_kwh: number;
+            /** @description the exact sum of every hour's cost and fixed charge, rounded once */
+            total_cost: number | null;
+            /** @description the fixed charges in it */
+            fixed_cost: number | null;
+            /** @description ISO 4217; null without a tariff */
+            currency: string | null;
+            /** Format: uuid */
+            tariff_id: string | null;
+            comparison?: components["schemas"]["Comparison"];
         };
         RangeConsumption: {
             /** Format: uuid */
@@ -985,6 +1128,15 @@ export interface components {
             buckets: components["schemas"]["Bucket"][];
             total_kwh: number;
             max_hourly_kwh: number;
+            /** @description the exact sum of every hour's cost and fixed charge, rounded once */
+            total_cost: number | null;
+            /** @description the fixed charges in it */
+            fixed_cost: number | null;
+            /** @description ISO 4217; null without a tariff */
+            currency: string | null;
+            /** Format: uuid */
+            tariff_id: string | null;
+            comparison?: components["schemas"]["Comparison"];
         };
         DeviceSummary: {
             /** Format: uuid */
@@ -999,6 +1151,9 @@ export interface components {
             timezone: string;
             /** @description today's use, in the viewer's time zone */
             today_kwh: number;
+            /** @description today's cost with its fixed charge; null without a tariff */
+            today_cost: number | null;
+            currency: string | null;
             /** Format: date-time */
             last_reading_at: string | null;
             /** @description a reading within three reading intervals, and not marked offline */
@@ -1036,10 +1191,153 @@ export interface components {
             week_kwh: number;
             /** @description from the first of this month */
             month_kwh: number;
+            /** @description last week from its Monday until the same hour as now */
+            last_week_kwh: number;
+            /** @description today's cost of the priced devices, per currency */
+            today_cost: components["schemas"]["Money"][];
             /** Format: date */
             week_from: string;
             /** Format: date */
             month_from: string;
+        };
+        /** @enum {string} */
+        Severity: "warning" | "over_limit" | "far_over_limit";
+        /**
+         * @description `app`: in the app only; `email`: to the user's e-mail; `webhook`: a signed POST
+         * @enum {string}
+         */
+        NotificationChannel: "app" | "email" | "webhook";
+        /** @description a daily span on the user's own clock (may cross midnight); start and end differ */
+        QuietHours: {
+            start: string;
+            end: string;
+        };
+        SeverityChannels: {
+            warning?: components["schemas"]["NotificationChannel"];
+            over_limit?: components["schemas"]["NotificationChannel"];
+            far_over_limit?: components["schemas"]["NotificationChannel"];
+        };
+        NotificationPreferences: {
+            channels: WithRequired<components["schemas"]["SeverityChannels"], "warning" | "over_limit" | "far_over_limit">;
+            webhook_url: string | null;
+            webhook_secret_set: boolean;
+            /** @description only in the answer that made it (first webhook URL, or a rotation) */
+            webhook_secret?: string;
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /** @description the severities quiet hours hold back (the others go out anyway) */
+            quiet_hours_hold_back: components["schemas"]["Severity"][];
+            /** @description the user's */
+            email: string | null;
+            /** @description the zone quiet hours are read in */
+            timezone: string | null;
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        NotificationPreferencesChange: {
+            channels?: components["schemas"]["SeverityChannels"];
+            /** @description https:// (plain http:// only to a loopback address); null removes it */
+            webhook_url?: string | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            rotate_webhook_secret?: boolean;
+        };
+        Notification: {
+            /**
+             * Format: uuid
+             * @description also `X-EMS-Delivery` and the Message-ID
+             */
+            id: string;
+            /** Format: uuid */
+            alert_id: string;
+            /** Format: uuid */
+            device_id: string | null;
+            device_name: string;
+            severity: components["schemas"]["Severity"];
+            /** @enum {string} */
+            channel: "email" | "webhook";
+            /** @description the e-mail address or the webhook URL */
+            destination: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "skipped";
+            /** @description why skipped or failed */
+            detail: string | null;
+            attempts: number;
+            /** Format: date-time */
+            hour_start: string | null;
+            total_kwh: number | null;
+            limit_kwh: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            sent_at: string | null;
+        };
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            total: number;
+            page: number;
+            page_size: number;
+        };
+        TariffPrice: {
+            /**
+             * Format: date
+             * @description the local day (2000-01-01 to 2099-12-31) from which it applies, until the next valid_from
+             */
+            valid_from: string;
+            /**
+             * @default all
+             * @enum {string}
+             */
+            days: "all" | "weekdays" | "weekends";
+            /** @default 0 */
+            from_hour: number;
+            /**
+             * @description exclusive; at or before from_hour the band wraps past midnight
+             * @default 24
+             */
+            to_hour: number;
+            price_per_kwh: components["schemas"]["Amount"];
+        };
+        /** @description an exact amount, as a JSON number or decimal text ("0.25") */
+        Amount: number | string;
+        /**
+         * @description The prices of one valid_from price every hour of every day exactly once (an overlap
+         *     or a gap is a 422 naming the row).
+         */
+        TariffWrite: {
+            name: string;
+            /** @description an ISO 4217 code */
+            currency: string;
+            /** @description charged once per local day; null for none */
+            daily_fixed_charge?: components["schemas"]["Amount"] | null;
+            prices: components["schemas"]["TariffPrice"][];
+        };
+        Tariff: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            currency: string;
+            /** @description the latest fixed charge */
+            daily_fixed_charge: number | null;
+            /** @description every fixed charge with the day it applies from */
+            fixed_charges: {
+                /** Format: date */
+                valid_from: string;
+                amount: number;
+            }[];
+            prices: {
+                /** Format: date */
+                valid_from: string;
+                /** @enum {string} */
+                days: "all" | "weekdays" | "weekends";
+                from_hour: number;
+                to_hour: number;
+                price_per_kwh: number;
+            }[];
+            /** @description devices that use it */
+            devices: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         Alert: {
             /** Format: uuid */
@@ -1437,6 +1735,7 @@ export interface components {
     parameters: {
         UserId: string;
         DeviceId: string;
+        TariffId: string;
         ConversationId: string;
         /** @description an IANA time zone for days and hours (default the viewer's own) */
         ViewerZone: components["schemas"]["TimeZone"] | components["schemas"]["Empty"];
@@ -2190,8 +2489,15 @@ export interface operations {
                 granularity?: components["schemas"]["Granularity"] | components["schemas"]["Empty"];
                 /** @description an IANA time zone for days and hours (default the viewer's own) */
                 tz?: components["parameters"]["ViewerZone"];
-                /** @description `csv` gives `start,kwh` rows as a download (default `json`) */
+                /** @description `csv` gives `start,kwh,cost` rows as a download (default `json`) */
                 format?: ("json" | "csv") | components["schemas"]["Empty"];
+                /**
+                 * @description the period shown beside it as `comparison` (JSON only): `previous` (the default:
+                 *     the day before; the same days of as many months before for a range from the
+                 *     first of a month; else as many days just before), `week`, `month` or `year`
+                 *     (the same dates a week, a calendar month or a year earlier), `none`
+                 */
+                compare?: ("previous" | "week" | "month" | "year" | "none") | components["schemas"]["Empty"];
             };
             header?: never;
             path?: never;
@@ -2311,6 +2617,140 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listTariffs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tariffs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tariff"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TariffWrite"];
+            };
+        };
+        responses: {
+            /** @description the new tariff */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tariff"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    showTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariff_id: components["parameters"]["TariffId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tariff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tariff"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    replaceTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariff_id: components["parameters"]["TariffId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TariffWrite"];
+            };
+        };
+        responses: {
+            /** @description the tariff as replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tariff"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    deleteTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariff_id: components["parameters"]["TariffId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listAlerts: {
@@ -2747,6 +3187,85 @@ export interface operations {
             };
         };
     };
+    listNotifications: {
+        parameters: {
+            query?: {
+                page?: number | components["schemas"]["Empty"];
+                /** @description default 20 */
+                page_size?: number | components["schemas"]["Empty"];
+                /** @description whose log (default the caller's; another user's for administrators only) */
+                user_id?: string | components["schemas"]["Empty"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page of the log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's preferences (defaults when never saved) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    saveNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesChange"];
+            };
+        };
+        responses: {
+            /** @description the preferences as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     listDeadLetters: {
         parameters: {
             query?: {
@@ -3083,3 +3602,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

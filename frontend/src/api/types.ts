@@ -30,12 +30,26 @@ export type Bucket = Schemas['Bucket'];
 export type DayConsumption = Schemas['DayConsumption'];
 export type Granularity = Schemas['Granularity'];
 export type RangeConsumption = Schemas['RangeConsumption'];
+export type Comparison = Schemas['Comparison'];
+export type Money = Schemas['Money'];
+export type Tariff = Schemas['Tariff'];
+export type TariffPrice = Schemas['TariffPrice'];
+/** What the tariff form sends (see UserInput). */
+export type TariffInput = Schemas['TariffWrite'];
 export type Alert = Schemas['Alert'];
 export type AlarmSeverity = Alert['severity'];
 export type AlarmState = Alert['state'];
 export type AlarmTransition = Schemas['AlarmTransition'];
 export type AlertWithAudit = Schemas['AlertWithAudit'];
 export type AlertCount = Schemas['AlertCount'];
+
+export type Severity = Schemas['Severity'];
+export type NotificationChannel = Schemas['NotificationChannel'];
+export type QuietHours = Schemas['QuietHours'];
+export type NotificationPreferences = Schemas['NotificationPreferences'];
+export type NotificationPreferencesChange = Schemas['NotificationPreferencesChange'];
+export type SentNotification = Schemas['Notification'];
+export type NotificationPage = Schemas['NotificationPage'];
 
 export type MeterCredential = Schemas['MeterCredential'];
 export type GatewayCredential = Schemas['GatewayCredential'];

@@ -11,6 +11,7 @@ function hoursFrom(firstUtc: string, count: number, kwh: (index: number) => numb
   return Array.from({ length: count }, (_, index) => ({
     start: new Date(first + index * 3_600_000).toISOString(),
     kwh: kwh(index),
+    cost: null,
   }));
 }
 
@@ -22,6 +23,10 @@ function day(date: string, hours: Bucket[], limit: number): DayConsumption {
     hours,
     total_kwh: hours.reduce((sum, hour) => sum + hour.kwh, 0),
     max_hourly_kwh: limit,
+    total_cost: null,
+    fixed_cost: null,
+    currency: null,
+    tariff_id: null,
   };
 }
 

@@ -5,6 +5,8 @@
  * phone), the buckets run down the page as rows, each label on its own line. The
  * limit is named in a legend above the plot where no bar can cover it, periods not
  * complete yet are drawn lighter, and dragging across the plot zooms into those buckets.
+ * With a tariff, each bucket's cost shows in the tooltip and the table; an earlier period
+ * (yesterday, last week...) is drawn beside it in grey as a second series.
  *
  * This module holds the chart library: pages load it through LazyConsumptionChart.
  */
@@ -26,6 +28,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { Bucket } from '../api/types';
+import { formatMoney } from '../lib/money';
 
 export type ChartKind = 'bar' | 'line' | 'table';
 
@@ -43,11 +46,18 @@ export interface ConsumptionChartProps {
   partial?: boolean[];
   /** New figures are on their way: the chart stays, dimmed, instead of jumping. */
   loading?: boolean;
+  /** The currency of the buckets' costs; without one, only kWh shows. */
+  currency?: string | null;
+  /** The earlier period's bucket beside each bucket (null where it has none). */
+  earlier?: Array<Bucket | null>;
+  /** What the earlier period is called ("Yesterday", "Last week"). */
+  earlierName?: string;
 }
 
 const OVER = 'var(--mantine-color-red-7)';
 const UNDER = 'var(--mantine-color-blue-7)';
 const GRID = 'var(--mantine-color-gray-3)';
+const EARLIER = 'var(--mantine-color-gray-5)';
 /** Below this much width per label, the buckets become rows. */
 const ROWS_BELOW_PX = 38;
 const ROW_PX = 24;
@@ -56,6 +66,9 @@ interface Row {
   key: string;
   label: string;
   kwh: number;
+  cost: number | null;
+  earlier: number | null;
+  earlierCost: number | null;
   partial: boolean;
 }
 
@@ -88,10 +101,28 @@ function BucketTick({ x = 0, y = 0, payload, rows }: TickProps & { rows: boolean
   );
 }
 
-function Legend({ limitKwh, partial, zoomed, onReset }: { limitKwh?: number | null; partial: boolean; zoomed: boolean; onReset: () => void }) {
+function Legend({
+  limitKwh,
+  partial,
+  zoomed,
+  onReset,
+  earlierName,
+}: {
+  limitKwh?: number | null;
+  partial: boolean;
+  zoomed: boolean;
+  onReset: () => void;
+  earlierName?: string;
+}) {
   return (
     <Group gap="md" justify="space-between" wrap="wrap" mb={4} data-testid="chart-legend">
       <Group gap="md" wrap="wrap">
+        {earlierName && (
+          <Group gap={6} wrap="nowrap" data-testid="earlier-legend">
+            <Box w={12} h={12} bg={EARLIER} style={{ borderRadius: 2 }} aria-hidden />
+            <Text size="sm">{earlierName}</Text>
+          </Group>
+        )}
         {limitKwh != null && (
           <Group gap={6} wrap="nowrap" data-testid="limit-label">
             <svg width="24" height="8" aria-hidden>
@@ -135,6 +166,9 @@ export function ConsumptionChart({
   height = 320,
   partial = [],
   loading = false,
+  currency = null,
+  earlier,
+  earlierName,
 }: ConsumptionChartProps) {
   const [width, setWidth] = useState(720);
   const [zoom, setZoom] = useState<[number, number] | null>(null);
@@ -144,8 +178,13 @@ export function ConsumptionChart({
     key: bucket.start,
     label: labels[index],
     kwh: bucket.kwh,
+    cost: bucket.cost ?? null,
+    earlier: earlier?.[index]?.kwh ?? null,
+    earlierCost: earlier?.[index]?.cost ?? null,
     partial: Boolean(partial[index]),
   }));
+  const priced = Boolean(currency);
+  const compared = Boolean(earlier && earlierName);
   const [first, last] = zoom && zoom[1] < all.length ? zoom : [0, all.length - 1];
   const rows = all.slice(first, last + 1);
   const over = (kwh: number) => limitKwh != null && kwh > limitKwh;
@@ -158,6 +197,8 @@ export function ConsumptionChart({
           <Table.Tr>
             <Table.Th>Period</Table.Th>
             <Table.Th ta="right">kWh</Table.Th>
+            {priced && <Table.Th ta="right">Cost</Table.Th>}
+            {compared && <Table.Th ta="right">{earlierName} kWh</Table.Th>}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -168,6 +209,8 @@ export function ConsumptionChart({
                 {row.partial ? ' (so far)' : ''}
               </Table.Td>
               <Table.Td ta="right">{row.kwh.toFixed(3)}</Table.Td>
+              {priced && <Table.Td ta="right">{formatMoney(row.cost, currency)}</Table.Td>}
+              {compared && <Table.Td ta="right">{row.earlier === null ? '–' : row.earlier.toFixed(3)}</Table.Td>}
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -233,10 +276,14 @@ export function ConsumptionChart({
     ),
     <Tooltip
       key="tip"
-      formatter={(value: number, _name, item) => [
-        `${value.toFixed(3)} kWh${(item?.payload as Row | undefined)?.partial ? ' so far' : ''}`,
-        'Used',
-      ]}
+      formatter={(value: number, name, item) => {
+        const row = item?.payload as Row | undefined;
+        const isEarlier = name === 'earlier';
+        const cost = isEarlier ? row?.earlierCost : row?.cost;
+        const money = priced && cost != null ? ` · ${formatMoney(cost, currency)}` : '';
+        const sofar = !isEarlier && row?.partial ? ' so far' : '';
+        return [`${value.toFixed(3)} kWh${money}${sofar}`, isEarlier ? earlierName : 'Used'];
+      }}
     />,
   ];
 
@@ -248,10 +295,17 @@ export function ConsumptionChart({
       data-partial-buckets={partialCount}
       data-loading={loading}
       data-layout={asRows ? 'rows' : 'columns'}
+      data-earlier={compared ? earlierName : undefined}
       aria-busy={loading}
       style={{ userSelect: 'none' }}
     >
-      <Legend limitKwh={limitKwh} partial={partialCount > 0} zoomed={zoom !== null} onReset={() => setZoom(null)} />
+      <Legend
+        limitKwh={limitKwh}
+        partial={partialCount > 0}
+        zoomed={zoom !== null}
+        onReset={() => setZoom(null)}
+        earlierName={compared ? earlierName : undefined}
+      />
       <div
         role="img"
         aria-label={description}
@@ -266,6 +320,7 @@ export function ConsumptionChart({
           {kind === 'bar' ? (
             <BarChart data={rows} layout={asRows ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 12, left: 0, bottom: 0 }} {...pointer}>
               {axes}
+              {compared && <Bar dataKey="earlier" name="earlier" fill={EARLIER} isAnimationActive={false} />}
               <Bar dataKey="kwh" name="kWh" isAnimationActive={false}>
                 {rows.map((row) => (
                   <Cell
@@ -282,6 +337,9 @@ export function ConsumptionChart({
           ) : (
             <LineChart data={rows} layout={asRows ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 12, left: 0, bottom: 0 }} {...pointer}>
               {axes}
+              {compared && (
+                <Line dataKey="earlier" name="earlier" stroke={EARLIER} strokeDasharray="4 3" strokeWidth={2} dot={false} isAnimationActive={false} />
+              )}
               <Line
                 dataKey="kwh"
                 name="kWh"

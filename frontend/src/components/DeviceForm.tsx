@@ -1,7 +1,8 @@
 /** Create or edit a device (administrators), with the API's field errors at each field. */
 
-import { Button, Group, NumberInput, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, NumberInput, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useTariffs } from '../api/tariffs';
 import type { Device, DeviceInput } from '../api/types';
 import { formErrors } from './errors';
 import { TimeZoneSelect } from './TimeZoneSelect';
@@ -22,6 +23,8 @@ export function DeviceForm({ device, onSubmit, submitting, error, onCancel }: De
   const [limit, setLimit] = useState<number | string>(device?.max_hourly_kwh ?? '');
   const [timezone, setTimezone] = useState(device?.timezone ?? 'UTC');
   const [meterId, setMeterId] = useState(device?.meter_id ?? '');
+  const [tariffId, setTariffId] = useState<string | null>(device?.tariff_id ?? null);
+  const tariffs = useTariffs();
   const { fields, general } = formErrors(error);
 
   const submit = (event: FormEvent) => {
@@ -35,6 +38,8 @@ export function DeviceForm({ device, onSubmit, submitting, error, onCancel }: De
       timezone,
       // Emptied, it is cleared; never set, it is left out.
       meter_id: meterId.trim() ? meterId.trim() : device?.meter_id ? null : undefined,
+      // None chosen: cleared if it had one, else left out.
+      tariff_id: tariffId ?? (device?.tariff_id ? null : undefined),
     });
   };
 
@@ -84,6 +89,17 @@ export function DeviceForm({ device, onSubmit, submitting, error, onCancel }: De
           value={timezone}
           onChange={setTimezone}
           error={fields.timezone}
+        />
+        <Select
+          label="Tariff"
+          description="Prices its kWh; without one, the views show kWh only"
+          placeholder={tariffs.isError ? 'Tariffs could not be loaded' : 'No tariff'}
+          data={(tariffs.data ?? []).map((tariff) => ({ value: tariff.id, label: `${tariff.name} (${tariff.currency})` }))}
+          value={tariffId}
+          onChange={setTariffId}
+          error={fields.tariff_id}
+          clearable
+          searchable
         />
         <Group justify="flex-end">
           {onCancel && (

@@ -21,6 +21,8 @@ function summaryOf(device_id: string): DeviceSummary {
     owner_id: null,
     max_hourly_kwh: 2,
     timezone: 'UTC',
+    today_cost: null,
+    currency: null,
     reading_kind: null,
     register_resets: 0,
     last_register_reset_at: null,
@@ -53,6 +55,8 @@ describe('DeviceStatusNotifier', () => {
       register_resets: 0,
       last_register_reset_at: null,
       today_kwh: 1.5,
+      today_cost: null,
+      currency: null,
       last_reading_at: '2026-11-23T08:00:00Z',
       online: true,
     };
@@ -60,7 +64,7 @@ describe('DeviceStatusNotifier', () => {
       '/function/devices': () => [200, [{ ...meters(1)[0], name: 'Kitchen meter' }]],
       '/function/consumption/summary': () => [200, [summary]],
       '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
-      '/function/consumption/totals': () => [200, { devices: 1, today_kwh: 1.5, week_kwh: 2, month_kwh: 3 }],
+      '/function/consumption/totals': () => [200, { devices: 1, today_kwh: 1.5, week_kwh: 2, month_kwh: 3, last_week_kwh: 2, today_cost: [] }],
       '/function/alerts': () => [200, []],
     });
     const socket = new FakeSocket();
@@ -90,7 +94,7 @@ describe('DeviceStatusNotifier', () => {
         meters(40).map((meter) => ({ ...summaryOf(meter.id), name: meter.name })),
         { 'X-Total-Count': '40' },
       ],
-      '/function/consumption/totals': () => [200, { devices: 40, today_kwh: 0, week_kwh: 0, month_kwh: 0 }],
+      '/function/consumption/totals': () => [200, { devices: 40, today_kwh: 0, week_kwh: 0, month_kwh: 0, last_week_kwh: 0, today_cost: [] }],
       '/function/alerts': () => [200, []],
       '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
     });

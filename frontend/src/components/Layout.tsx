@@ -16,9 +16,11 @@ const ADMIN_LINKS = [
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/devices', label: 'Devices' },
   { to: '/admin/gateways', label: 'Gateways' },
+  { to: '/admin/tariffs', label: 'Tariffs' },
   { to: '/alerts', label: 'Alarms' },
   { to: '/admin/refused', label: 'Refused readings' },
   { to: '/admin/support', label: 'Support inbox' },
+  { to: '/notifications', label: 'Notifications' },
   { to: '/profile', label: 'Profile' },
 ];
 
@@ -26,6 +28,7 @@ const CLIENT_LINKS = [
   { to: '/devices', label: 'My devices' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/support', label: 'Support' },
+  { to: '/notifications', label: 'Notifications' },
   { to: '/profile', label: 'Profile' },
 ];
 

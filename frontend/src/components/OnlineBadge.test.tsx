@@ -10,6 +10,8 @@ const summary = (fields: Partial<DeviceSummary>): DeviceSummary => ({
   owner_id: null,
   max_hourly_kwh: 2,
   timezone: 'UTC',
+  today_cost: null,
+  currency: null,
   reading_kind: 'interval',
   register_resets: 0,
   last_register_reset_at: null,

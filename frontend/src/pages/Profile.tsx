@@ -1,4 +1,4 @@
-/** The signed-in user's own details and password. */
+/** The signed-in user's own details, password and notification settings. */
 
 import {
   Button,
@@ -19,6 +19,7 @@ import { formErrors } from '../components/errors';
 import { QueryState } from '../components/QueryState';
 import { TimeZoneSelect } from '../components/TimeZoneSelect';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { NotificationSettings } from '../components/NotificationSettings';
 
 function ProfileForm({ user }: { user: User }) {
   const save = useUpdateMe();
@@ -114,6 +115,12 @@ export function Profile() {
             </>
           )}
         </QueryState>
+      </Paper>
+      <Title order={3} id="notification-settings">
+        Notifications
+      </Title>
+      <Paper withBorder p="md" radius="md">
+        <NotificationSettings />
       </Paper>
     </Stack>
   );

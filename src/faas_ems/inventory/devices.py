@@ -16,7 +16,7 @@ from psycopg import errors, sql
 from faas_ems.runtime import db, outbox, paging
 from faas_ems.runtime.auth import Caller
 from faas_ems.runtime.errors import Conflict, NotFound
-from faas_ems.runtime.validation import Field, timezone_problem
+from faas_ems.runtime.validation import UUID_PATTERN, Field, timezone_problem
 
 # Printable, no spaces or slashes: it appears in MQTT topics (meters/<meter_id>/reading).
 METER_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -29,6 +29,8 @@ FIELDS = {
     "timezone": Field(required=False, max_length=64, check=timezone_problem),
     # null clears it
     "meter_id": Field(required=False, nullable=True, max_length=64, pattern=METER_ID),
+    # monitoring's tariff; only its shape is checked here (monitoring owns tariffs), null clears it
+    "tariff_id": Field(required=False, nullable=True, pattern=UUID_PATTERN),
 }
 
 PUBLIC = (
@@ -39,6 +41,7 @@ PUBLIC = (
     "max_hourly_kwh",
     "timezone",
     "meter_id",
+    "tariff_id",
     "owner_id",
     "created_at",
     "updated_at",

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from faas_ems.runtime import paging
 
-from . import live_power, liveness, local_time, registers, usage
+from . import comparisons, live_power, liveness, local_time, pricing, registers, usage
 from .view_params import DayQuery, RangeQuery
 
 ZERO = Decimal(0)
@@ -36,29 +36,83 @@ def _local_start(day: date, tz: ZoneInfo) -> datetime:
     return local_time.day_start(day, tz).astimezone(tz)
 
 
-def _filled(keys: list[tuple], found: dict) -> list[dict]:
-    return [{"start": start, "kwh": found.get(key, ZERO)} for key, start in keys]
+class _Costs:
+    """A device's exact cost per bucket of a period, fixed charges in day/month buckets."""
+
+    def __init__(self, conn, device: dict, first: date, last: date, tz, granularity: str):
+        self.tariff = pricing.tariff_of(conn, device)
+        self.buckets: dict = {}
+        self.total: Decimal | None = None
+        self.fixed = ZERO
+        if self.tariff is None:
+            return
+        start, end = local_time.span(first, last, tz)
+        tariffs = {self.tariff.id: self.tariff}
+        found = pricing.energy_costs(conn, [device], tariffs, start, end, tz, granularity)
+        self.buckets = found[str(device["id"])]
+        self.total = ZERO
+        for cost in self.buckets.values():
+            self.total = pricing.add(self.total, cost)
+        for day, amount in pricing.fixed_charges(self.tariff, first, last).items():
+            self.fixed += amount
+            if granularity != "hour":
+                key = day if granularity == "day" else day.replace(day=1)
+                self.buckets[key] = pricing.add(self.buckets.get(key, ZERO), amount)
+        self.total = pricing.add(self.total, self.fixed)
+
+    def of(self, key) -> Decimal | None:
+        if self.tariff is None:
+            return None
+        return self.tariff.rounded(self.buckets.get(key, ZERO))
+
+    def fields(self) -> dict:
+        """``total_cost``, ``fixed_cost``, ``currency`` and ``tariff_id`` of the answer."""
+        tariff = self.tariff
+        return {
+            "total_cost": tariff.rounded(self.total) if tariff else None,
+            "fixed_cost": tariff.rounded(self.fixed) if tariff else None,
+            "currency": tariff.currency if tariff else None,
+            "tariff_id": tariff.id if tariff else None,
+        }
+
+
+def _filled(keys: list[tuple], found: dict, costs: _Costs) -> list[dict]:
+    return [
+        {"start": start, "kwh": found.get(key, ZERO), "cost": costs.of(key)} for key, start in keys
+    ]
+
+
+def _compared(conn, device: dict, query, answer: dict, view) -> dict:
+    earlier = comparisons.earlier(query)
+    if earlier is not None and query.format == "json":
+        before = view(conn, device, earlier)
+        answer["comparison"] = comparisons.beside(answer, before, query.compare)
+    return answer
 
 
 def day(conn, device: dict, query: DayQuery) -> dict:
     start, end = local_time.span(query.day, query.day, query.tz)
     found = usage.sums(conn, device, query.day, query.day, query.tz, "hour")
+    costs = _Costs(conn, device, query.day, query.day, query.tz, "hour")
     keys = [(at, at.astimezone(query.tz)) for at in local_time.hour_starts(start, end)]
-    hours = _filled(keys, found)
-    return {
+    hours = _filled(keys, found, costs)
+    answer = {
         "device_id": str(device["id"]),
         "date": query.day,
         "timezone": query.tz.key,
         "hours": hours,
         "total_kwh": sum((h["kwh"] for h in hours), ZERO),
         "max_hourly_kwh": device["max_hourly_kwh"],
+        **costs.fields(),
     }
+    return _compared(conn, device, query, answer, day)
 
 
 def period(conn, device: dict, query: RangeQuery) -> dict:
     found = usage.sums(conn, device, query.first, query.last, query.tz, query.granularity)
-    buckets = _filled(_bucket_starts(query), found)
-    return {
+    costs = _Costs(conn, device, query.first, query.last, query.tz, query.granularity)
+    buckets = _filled(_bucket_starts(query), found, costs)
+    answer = {
         "device_id": str(device["id"]),
         "from": query.first,
         "to": query.last,
@@ -67,11 +121,26 @@ def period(conn, device: dict, query: RangeQuery) -> dict:
         "buckets": buckets,
         "total_kwh": sum((b["kwh"] for b in buckets), ZERO),
         "max_hourly_kwh": device["max_hourly_kwh"],
+        **costs.fields(),
     }
+    return _compared(conn, device, query, answer, period)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(UTC)
+
+
+def costs_today(conn, devices: list[dict], tz: ZoneInfo) -> dict[str, tuple]:
+    """(exact cost, tariff) of each priced device's local day today in ``tz``, fixed charge in."""
+    today_here = local_time.today(tz)
+    start, end = local_time.span(today_here, today_here, tz)
+    tariffs = pricing.load(conn, (d["tariff_id"] for d in devices))
+    tariff_of = {str(d["id"]): str(d["tariff_id"]) for d in devices}
+    found = {}
+    for key, buckets in pricing.energy_costs(conn, devices, tariffs, start, end, tz).items():
+        tariff = tariffs[tariff_of[key]]
+        found[key] = (pricing.add(tariff.fixed_on(today_here), buckets.get(0, ZERO)), tariff)
+    return found
 
 
 SUMMARY_SORTS = ("name", "meter_id", "today_kwh", "online", "last_reading_at")
@@ -127,7 +196,7 @@ def summary(
     power: bool = False,
     online: bool | None = None,
 ) -> tuple[list[dict], int]:
-    """Today's kWh and status per device, one page of them in the page's order; with
+    """Today's kWh, cost and status per device, one page of them in the page's order; with
     ``power``, the page's live kW and last hour too; ``online`` keeps the devices in
     that state. Without ``page``: all, by name.
 
@@ -147,19 +216,38 @@ def summary(
     if page is not None:
         rows = page.window(_in_order(rows, page.sort, page.descending))
     shown = [row["device_id"] for row in rows]
+    by_id = {str(d["id"]): d for d in devices}
+    costs = costs_today(conn, [by_id[device_id] for device_id in shown], tz)
     resets = registers.resets(conn, shown)
     recent = live_power.recent(conn, shown) if power else {}
     for row in rows:
         reset = resets.get(row["device_id"]) or {"resets": 0, "last_reset_at": None}
         row["register_resets"] = reset["resets"]
         row["last_register_reset_at"] = _utc(reset["last_reset_at"])
+        cost, tariff = costs.get(row["device_id"], (None, None))
+        row["today_cost"] = tariff.rounded(cost) if tariff else None
+        row["currency"] = tariff.currency if tariff else None
         if power:
             row.update(recent.get(row["device_id"], {"power_kw": None, "last_hour": []}))
     return rows, total
 
 
+def _by_currency(costs: dict[str, tuple]) -> list[dict]:
+    """Exact costs summed per currency, each sum rounded once; unknown costs left out."""
+    sums: dict[str, tuple] = {}
+    for cost, tariff in costs.values():
+        if cost is not None:
+            before, _ = sums.get(tariff.currency, (ZERO, tariff))
+            sums[tariff.currency] = (before + cost, tariff)
+    return [
+        {"currency": currency, "amount": tariff.rounded(total)}
+        for currency, (total, tariff) in sorted(sums.items())
+    ]
+
+
 def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:
-    """Today, this week (from Monday) and this month, summed over ``devices``, in ``tz``."""
+    """Today, this week (from Monday) and this month, summed over ``devices``, in ``tz``;
+    last week until the same moment of it; today's cost per currency."""
     today_here = local_time.today(tz)
     week_from = today_here - timedelta(days=today_here.weekday())
     month_from = today_here.replace(day=1)
@@ -176,10 +264,13 @@ def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:
     online = sum(_online(device, heard_since) for device in devices)
     start, day_end = local_time.span(today_here, today_here, tz)
     over_limit = conn.execute(
-        "SELECT count(DISTINCT device_id) AS n FROM alerts"
+        "SELECT count(DISTINCT device_id) AS n FROM alert_hours"
         " WHERE device_id = ANY(%s::uuid[]) AND hour_start >= %s AND hour_start < %s",
         [ids, start, day_end],
     ).fetchone()["n"]
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    last_week_from = local_time.day_start(week_from - timedelta(days=7), tz)
+    last_week = usage.totals_by_device(conn, ids, last_week_from, week_ago, tz)
     return {
         "timezone": tz.key,
         "devices": len(devices),
@@ -189,6 +280,8 @@ def totals(conn, devices: list[dict], tz: ZoneInfo) -> dict:
         "today_kwh": since(today_here),
         "week_kwh": week,
         "month_kwh": month,
+        "last_week_kwh": sum(last_week.values(), ZERO),
+        "today_cost": _by_currency(costs_today(conn, devices, tz)),
         "week_from": week_from,
         "month_from": month_from,
     }

@@ -1,4 +1,7 @@
-"""Consumption as a CSV download: a ``start,kwh`` header, then one row per bucket."""
+"""Consumption as a CSV download: a ``start,kwh,cost`` header, then one row per bucket.
+
+``cost`` is empty when the device has no tariff (or the bucket has no price).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ def kwh_text(value: Decimal) -> str:
 def download(buckets: list[dict], filename: str) -> tuple[str, int, dict[str, str]]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["start", "kwh"])
+    writer.writerow(["start", "kwh", "cost"])
     for bucket in buckets:
-        writer.writerow([bucket["start"].isoformat(), kwh_text(bucket["kwh"])])
+        cost = "" if bucket["cost"] is None else format(bucket["cost"], "f")
+        writer.writerow([bucket["start"].isoformat(), kwh_text(bucket["kwh"]), cost])
     headers = {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{filename}"',

@@ -1,4 +1,5 @@
-"""Monitoring's copy of each device (limit, owner, site time zone, meter number), kept from events.
+"""Monitoring's copy of each device (limit, owner, site time zone, meter number, tariff),
+kept from events.
 
 Inventory stamps every change with a growing ``version``; a change is applied only
 if it is newer than the copy, so duplicated and reordered events end in the same
@@ -28,6 +29,7 @@ class DeviceState:
     timezone: str
     version: int
     meter_id: str | None = None
+    tariff_id: str | None = None
 
 
 def _uuid(value, what: str) -> str:
@@ -57,6 +59,7 @@ def parse_device(data) -> DeviceState:
     owner = data.get("owner_id")
     name = data.get("name")
     meter_id = data.get("meter_id")
+    tariff = data.get("tariff_id")
     return DeviceState(
         id=_uuid(data.get("id"), "id"),
         name=name if isinstance(name, str) else "",
@@ -65,6 +68,7 @@ def parse_device(data) -> DeviceState:
         timezone=timezone,
         version=_version(data),
         meter_id=meter_id if isinstance(meter_id, str) and meter_id else None,
+        tariff_id=None if tariff is None else _uuid(tariff, "tariff_id"),
     )
 
 
@@ -78,15 +82,17 @@ def parse_reference(data) -> tuple[str, int]:
 _CURRENT_ZONE = "SELECT timezone FROM devices WHERE id = %s FOR UPDATE"
 
 _UPSERT = """
-INSERT INTO devices AS d (id, name, owner_id, max_hourly_kwh, timezone, version, meter_id)
+INSERT INTO devices AS d (id, name, owner_id, max_hourly_kwh, timezone, version, meter_id,
+                          tariff_id)
 SELECT %(id)s::uuid, %(name)s::text,
        CASE WHEN EXISTS (SELECT 1 FROM deleted_users u WHERE u.id = %(owner_id)s::uuid)
             THEN NULL ELSE %(owner_id)s::uuid END,
-       %(max_hourly_kwh)s::numeric, %(timezone)s::text, %(version)s::bigint, %(meter_id)s::text
+       %(max_hourly_kwh)s::numeric, %(timezone)s::text, %(version)s::bigint, %(meter_id)s::text,
+       %(tariff_id)s::uuid
 ON CONFLICT (id) DO UPDATE
    SET name = excluded.name, owner_id = excluded.owner_id,
        max_hourly_kwh = excluded.max_hourly_kwh, timezone = excluded.timezone,
-       version = excluded.version, meter_id = excluded.meter_id
+       version = excluded.version, meter_id = excluded.meter_id, tariff_id = excluded.tariff_id
  WHERE d.deleted_at IS NULL AND d.version < excluded.version
 """
 

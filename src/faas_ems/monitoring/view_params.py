@@ -19,6 +19,8 @@ from . import local_time
 
 GRANULARITIES = ("hour", "day", "month")
 FORMATS = ("json", "csv")
+# The period a view is compared with (see comparisons); "none" asks for no comparison.
+COMPARISONS = ("previous", "week", "month", "year", "none")
 # The longest range per granularity, in days: a month of hours, a leap year of days,
 # ten years of months. Longer ranges are refused rather than served slowly.
 MAX_DAYS = {"hour": 31, "day": 366, "month": 3653}
@@ -33,6 +35,7 @@ class DayQuery:
     day: date
     tz: ZoneInfo
     format: str
+    compare: str = "none"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class RangeQuery:
     granularity: str
     tz: ZoneInfo
     format: str
+    compare: str = "none"
 
 
 class _Problems:
@@ -110,18 +114,20 @@ def device_id(problems: _Problems) -> str | None:
 
 
 def consumption_query(query, caller_timezone: str) -> DayQuery | RangeQuery:
-    """A day view (``date``) or a range (``from``, ``to``, ``granularity``)."""
+    """A day view (``date``) or a range (``from``, ``to``, ``granularity``), and
+    ``compare``, the period to show beside it (JSON only)."""
     problems = _Problems(query)
     device = device_id(problems)
     tz = viewer_zone(problems, caller_timezone)
     output = problems.choice("format", FORMATS, "json")
+    compare = problems.choice("compare", COMPARISONS, "previous")
     wants_range = problems.get("from") is not None or problems.get("to") is not None
     if wants_range and problems.get("date") is not None:
         problems.fields["date"] = "give either date, or from and to, not both"
     if not wants_range:
         day = problems.date("date")
         problems.raise_if_any()
-        return DayQuery(device, day, tz, output)
+        return DayQuery(device, day, tz, output, compare)
     first = problems.date("from")
     last = problems.date("to")
     granularity = problems.choice("granularity", GRANULARITIES, "day")
@@ -133,7 +139,7 @@ def consumption_query(query, caller_timezone: str) -> DayQuery | RangeQuery:
                 f"a range by {granularity} may span at most {MAX_DAYS[granularity]} days"
             )
     problems.raise_if_any()
-    return RangeQuery(device, first, last, granularity, tz, output)
+    return RangeQuery(device, first, last, granularity, tz, output, compare)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from faas_ems.runtime.errors import NotFound
 
 _COLUMNS = (
     "id, name, meter_id, owner_id, max_hourly_kwh, timezone, last_reading_at, offline_since,"
-    " reading_kind"
+    " reading_kind, tariff_id"
 )
 
 

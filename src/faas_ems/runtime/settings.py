@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, model_validator
@@ -172,6 +172,18 @@ class FunctionSettings(TokenSettings):
     hub_queue: str = "ems.socket-hub"
     basic_auth_user: str | None = secret("basic-auth-user")
     basic_auth_password: str | None = secret("basic-auth-password")
+    # notifications: e-mail over SMTP (no host: e-mail is off and recorded as skipped)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = secret("smtp-password")
+    smtp_from: str = "faas-ems <alerts@localhost>"
+    smtp_timeout_seconds: float = 10
+    # notifications: webhooks go to public addresses only, and to these networks
+    # (comma-separated CIDRs, e.g. 127.0.0.0/8 for a receiver on this machine)
+    notify_webhook_allowed_networks: str = ""
+    notify_webhook_timeout_seconds: float = 5
 
 
 def read_secret(name: str) -> str | None:

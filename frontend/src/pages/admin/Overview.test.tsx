@@ -13,6 +13,7 @@ const device = (id: string, name: string, owner_id: string | null = 'u1'): Devic
   max_hourly_kwh: 2,
   timezone: 'UTC',
   meter_id: null,
+  tariff_id: null,
   owner_id,
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
@@ -25,10 +26,16 @@ const DEVICES = [
   device('d4', 'Boiler'),
 ];
 
+const TOTALS = {
+  timezone: 'UTC', devices: 4, today_kwh: 4.75, week_kwh: 9, month_kwh: 9, last_week_kwh: 7,
+  today_cost: [{ currency: 'EUR', amount: 1.2 }, { currency: 'RON', amount: 3 }],
+  week_from: '2026-11-30', month_from: '2026-12-01',
+};
+
 const SUMMARY: DeviceSummary[] = [
-  { device_id: 'd1', name: 'Kitchen', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true, reading_kind: null, register_resets: 0, last_register_reset_at: null },
-  { device_id: 'd2', name: 'Garage', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
-  { device_id: 'd3', name: 'Heat pump', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_kwh: 0, last_reading_at: null, online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd1', name: 'Kitchen', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_cost: 1.2, currency: 'EUR', today_kwh: 4.5, last_reading_at: '2026-11-23T09:50:00Z', online: true, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd2', name: 'Garage', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_cost: null, currency: null, today_kwh: 0.25, last_reading_at: '2026-11-22T18:00:00Z', online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
+  { device_id: 'd3', name: 'Heat pump', meter_id: null, owner_id: null, max_hourly_kwh: 2, timezone: 'UTC', today_cost: null, currency: null, today_kwh: 0, last_reading_at: null, online: false, reading_kind: null, register_resets: 0, last_register_reset_at: null },
 ];
 
 describe('fleetFigures', () => {
@@ -46,6 +53,7 @@ describe('Overview', () => {
     stubFetch({
       '/function/devices': () => [200, DEVICES],
       '/function/consumption/summary': () => [200, SUMMARY],
+      '/function/consumption/totals': () => [200, TOTALS],
       // more than a list of alerts holds: the figure is the count, not a list's length
       '/function/alerts/count': () => [200, { total: 57, by_device: { d1: 50, d2: 7 } }],
       '/function/dead-letters': () => [
@@ -65,6 +73,8 @@ describe('Overview', () => {
     const refused = screen.getByRole('link', { name: '3' });
     expect(refused.getAttribute('href')).toMatch(/^\/admin\/refused\?since=\d{4}-/);
     expect(screen.getByText('4.75 kWh')).toBeInTheDocument();
+    // the fleet's cost today, one sum per currency
+    expect(await screen.findByRole('link', { name: /^€1.20 \+ RON.3.00$/ })).toHaveAttribute('href', '/admin/tariffs');
     expect(screen.getByText('1 offline, 2 without readings yet, 1 without owner')).toBeInTheDocument();
     expect(screen.getByTestId('offline-row')).toHaveTextContent('Garage');
     // The chart's code arrives on its own (it is loaded only where charts appear).

@@ -4,12 +4,13 @@ import { Anchor, Card, Paper, SimpleGrid, Stack, Table, Text, Title } from '@man
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useDevices } from '../../api/inventory';
-import { useOpenAlertCount, useSummary } from '../../api/monitoring';
+import { useOpenAlertCount, useSummary, useTotals } from '../../api/monitoring';
 import { useReasons } from '../../api/operations';
 import { useConversations } from '../../api/support';
-import type { Device, DeviceSummary } from '../../api/types';
+import type { Device, DeviceSummary, Money } from '../../api/types';
 import { TopConsumersChart } from '../../components/LazyChart';
 import { QueryState } from '../../components/QueryState';
+import { formatMoney } from '../../lib/money';
 import { dateTimeLabel, formatKwh } from '../../lib/time';
 
 const TOP_CONSUMERS = 10;
@@ -78,6 +79,12 @@ function StatCard({ label, value, detail, to }: { label: string; value: string; 
   );
 }
 
+/** "€12.40 + 31.00 lei": the fleet's cost today, one sum per currency its tariffs use. */
+export function costLabel(costs: Money[] | undefined): string {
+  if (!costs || costs.length === 0) return '–';
+  return costs.map((cost) => formatMoney(cost.amount, cost.currency)).join(' + ');
+}
+
 function TopConsumers({ rows }: { rows: FleetFigures['topToday'] }) {
   if (rows.length === 0) {
     return <Text c="dimmed">No device has used anything yet today.</Text>;
@@ -119,6 +126,7 @@ export function Overview() {
   const devices = useDevices();
   const summary = useSummary();
   const openAlerts = useOpenAlertCount();
+  const totals = useTotals();
   // how many wait: the list's total, one row asked for
   const waiting = useConversations({ state: 'waiting', limit: 1 }).data?.total ?? 0;
   // the count, not a list's length: the list stops at its limit
@@ -135,11 +143,17 @@ export function Overview() {
           const fleet = fleetFigures(list, summary.data?.items ?? []);
           return (
             <>
-              <SimpleGrid cols={{ base: 1, sm: 2, lg: 5 }}>
+              <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
                 <StatCard
                   label="Used today"
                   value={formatKwh(fleet.todayKwh)}
                   detail={`by ${fleet.devices} device${fleet.devices === 1 ? '' : 's'}`}
+                />
+                <StatCard
+                  label="Cost today"
+                  value={costLabel(totals.data?.today_cost)}
+                  detail="of the devices with a tariff, fixed charges included"
+                  to="/admin/tariffs"
                 />
                 <StatCard
                   label="Meters reporting"

@@ -2,6 +2,7 @@
 
 import { Group, Stack, Text } from '@mantine/core';
 import type { DayConsumption } from '../../api/types';
+import { PeriodFigures } from '../../components/PeriodFigures';
 import { formatKwh } from '../../lib/time';
 
 export function dstNote(hours: number): string | null {
@@ -38,6 +39,13 @@ export function DaySummary({ day }: { day: DayConsumption }) {
             {over}
           </Text>
         </div>
+        <PeriodFigures
+          totalCost={day.total_cost}
+          fixedCost={day.fixed_cost}
+          currency={day.currency}
+          comparison={day.comparison}
+          earlierName="Yesterday"
+        />
       </Group>
       {note && (
         <Text size="sm" c="orange.9" data-testid="dst-note">

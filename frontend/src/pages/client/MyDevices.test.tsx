@@ -10,6 +10,8 @@ const row = (device_id: string, name: string, today_kwh: number): DeviceSummary 
   name,
   meter_id: `M-${device_id}`,
   owner_id: CLIENT.id,
+  today_cost: null,
+  currency: null,
   max_hourly_kwh: 2,
   timezone: 'UTC',
   today_kwh,
@@ -26,7 +28,7 @@ describe('MyDevices', () => {
       '/function/consumption/summary': () => [200, [row('d1', 'Boiler', 3), row('d2', 'Kitchen', 1)], { 'X-Total-Count': '1000' }],
       '/function/consumption/totals': () => [
         200,
-        { timezone: 'UTC', devices: 1000, online: 990, offline: 10, over_limit_today: 3, today_kwh: 12, week_kwh: 40, month_kwh: 90, week_from: '2026-11-30', month_from: '2026-12-01' },
+        { timezone: 'UTC', devices: 1000, online: 990, offline: 10, over_limit_today: 3, today_kwh: 12, week_kwh: 40, month_kwh: 90, last_week_kwh: 36, today_cost: [], week_from: '2026-11-30', month_from: '2026-12-01' },
       ],
       '/function/alerts/count': () => [200, { total: 60, by_device: { d1: 60 } }],
     });
@@ -41,5 +43,24 @@ describe('MyDevices', () => {
     expect(asked).toContain('sort=-today_kwh');
     expect(asked).toContain('offset=100');
     expect(asked).toContain('limit=50');
+  });
+
+  it('shows this week against last week until the same hour, and what today cost', async () => {
+    stubFetch({
+      '/function/consumption/summary': () => [200, [row('d1', 'Boiler', 2)], { 'X-Total-Count': '1' }],
+      '/function/alerts/count': () => [200, { total: 0, by_device: {} }],
+      '/function/consumption/totals': () => [
+        200,
+        {
+          timezone: 'UTC', devices: 1, online: 1, offline: 0, over_limit_today: 0,
+          today_kwh: 2, week_kwh: 11, month_kwh: 11, last_week_kwh: 10,
+          today_cost: [{ currency: 'EUR', amount: 0.85 }], week_from: '2026-11-30', month_from: '2026-12-01',
+        },
+      ],
+    });
+    renderApp(<MyDevices />, { user: CLIENT, route: '/devices' });
+    expect(await screen.findByTestId('week-against-last')).toHaveTextContent('This week +10.0% (+1.00 kWh) against last week');
+    expect(screen.getByTestId('total-last-week')).toHaveTextContent('10.00 kWh');
+    expect(screen.getByTestId('total-cost-today')).toHaveTextContent('€0.85');
   });
 });

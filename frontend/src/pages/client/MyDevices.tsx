@@ -1,9 +1,10 @@
 /**
  * A client's meters at a glance, for one meter or a thousand: on top what all of them
- * used today, this week and this month, how many went over their limit today and how
- * many are offline; then a compact table (a list on phones) paged, searched and sorted
- * by the API (today's kWh and online state by monitoring's summary). `?status=offline`
- * shows the quiet ones only (where the "meters went offline" notice links to).
+ * used today, this week (against last week until the same hour) and this month, what
+ * today cost, how many went over their limit today and how many are offline; then a
+ * compact table (a list on phones) paged, searched and sorted by the API (today's kWh
+ * and online state by monitoring's summary). `?status=offline` shows the quiet ones only
+ * (where the "meters went offline" notice links to).
  */
 
 import { Anchor, Badge, Box, Group, Paper, Progress, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
@@ -16,6 +17,7 @@ import { Pager, SearchField, SortField, SortHeader, useListState, type ListState
 import { OnlineBadge } from '../../components/OnlineBadge';
 import { LoadFailed, QueryState } from '../../components/QueryState';
 import { Sparkline } from '../../components/Sparkline';
+import { differenceLabel, formatMoney, percentChange } from '../../lib/money';
 import { agoLabel, formatKwh } from '../../lib/time';
 
 /** Share of the day's ceiling (the limit, every hour of the day so far) used today. */
@@ -75,9 +77,10 @@ function Totals() {
   const count = (n: number | undefined) => (n === undefined ? '–' : String(n));
   return (
     <Paper withBorder radius="md" p="md" aria-label="All your meters" component="section">
-      <SimpleGrid cols={{ base: 2, xs: 3, md: 6 }} spacing="md">
+      <SimpleGrid cols={{ base: 2, xs: 3, md: 7 }} spacing="md">
         <Figure label="Today" value={formatKwh(data?.today_kwh)} testId="total-today" />
         <Figure label="This week" value={formatKwh(data?.week_kwh)} testId="total-week" />
+        <Figure label="Last week by now" value={formatKwh(data?.last_week_kwh)} testId="total-last-week" />
         <Figure label="This month" value={formatKwh(data?.month_kwh)} testId="total-month" />
         <Figure label="Meters" value={count(data?.devices)} testId="total-meters" />
         <Figure
@@ -88,6 +91,20 @@ function Totals() {
         />
         <Figure label="Offline" value={count(data?.offline)} testId="total-offline" tone={data?.offline ? 'red.8' : undefined} />
       </SimpleGrid>
+      {data && data.today_cost.length > 0 && (
+        <Text size="sm" mt="xs">
+          Cost today{' '}
+          <Text span fw={700} data-testid="total-cost-today">
+            {data.today_cost.map((cost) => formatMoney(cost.amount, cost.currency)).join(' + ')}
+          </Text>
+        </Text>
+      )}
+      {data && (
+        <Text size="sm" mt="xs" data-testid="week-against-last">
+          This week {differenceLabel(data.week_kwh - data.last_week_kwh, percentChange(data.week_kwh, data.last_week_kwh))}{' '}
+          against last week until the same hour
+        </Text>
+      )}
     </Paper>
   );
 }

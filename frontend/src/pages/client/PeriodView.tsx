@@ -15,6 +15,9 @@ import { ChartKindControl, CsvButton, useCsvDownload } from '../../components/Ch
 import type { ChartKind } from '../../components/ConsumptionChart';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ConsumptionChart } from '../../components/LazyChart';
+import { PeriodFigures } from '../../components/PeriodFigures';
+import type { Compare } from '../../api/monitoring';
+import { earlierName, earlierSeries } from '../../lib/comparison';
 import { QueryState } from '../../components/QueryState';
 import {
   isCurrent,
@@ -45,17 +48,29 @@ interface PeriodViewProps {
   timeZone: string;
 }
 
-function RangeSummary({ range, partial }: { range: RangeConsumption; partial: boolean }) {
+/** Each view beside its obvious counterpart: the week before, last month, last year. */
+const COMPARE: Record<View, Compare> = { day: 'previous', week: 'week', month: 'month', year: 'year', range: 'previous' };
+
+function RangeSummary({ range, partial, earlier }: { range: RangeConsumption; partial: boolean; earlier: string }) {
   return (
-    <div>
-      <Text size="xs" c="gray.7">
-        Total from {range.from} to {range.to}
-        {partial ? ' (so far)' : ''}
-      </Text>
-      <Text size="xl" fw={700} data-testid="range-total">
-        {formatKwh(range.total_kwh, 3)}
-      </Text>
-    </div>
+    <Group gap="xl" wrap="wrap" align="flex-start">
+      <div>
+        <Text size="xs" c="gray.7">
+          Total from {range.from} to {range.to}
+          {partial ? ' (so far)' : ''}
+        </Text>
+        <Text size="xl" fw={700} data-testid="range-total">
+          {formatKwh(range.total_kwh, 3)}
+        </Text>
+      </div>
+      <PeriodFigures
+        totalCost={range.total_cost}
+        fixedCost={range.fixed_cost}
+        currency={range.currency}
+        comparison={range.comparison}
+        earlierName={earlier}
+      />
+    </Group>
   );
 }
 
@@ -91,7 +106,9 @@ export function PeriodView({ deviceId, deviceName, timeZone }: PeriodViewProps) 
     period?.granularity === 'month' ? 'month' : 'day',
     timeZone,
     live,
+    COMPARE[view],
   );
+  const earlier = earlierName(COMPARE[view], view);
 
   const update = (changes: Record<string, string | null>) =>
     setParams(
@@ -245,6 +262,9 @@ export function PeriodView({ deviceId, deviceName, timeZone }: PeriodViewProps) 
                     kind={kind}
                     partial={partial}
                     loading={day.isPlaceholderData}
+                    currency={found.currency}
+                    earlier={earlierSeries(found.hours, found.comparison)}
+                    earlierName={earlierName('previous', 'day')}
                     description={`kWh per hour on ${found.date} (${found.timezone}): ${found.hours.length} hours, total ${found.total_kwh.toFixed(3)} kWh, limit ${found.max_hourly_kwh} kWh per hour`}
                   />
                 </Stack>
@@ -258,7 +278,7 @@ export function PeriodView({ deviceId, deviceName, timeZone }: PeriodViewProps) 
               const partial = partialBuckets(starts, { from: found.from, to: found.to, granularity: found.granularity as Per }, today);
               return (
                 <Stack>
-                  <RangeSummary range={found} partial={partial.some(Boolean)} />
+                  <RangeSummary range={found} partial={partial.some(Boolean)} earlier={earlier} />
                   <ConsumptionChart
                     key={`${found.from}-${found.to}-${found.granularity}-${found.timezone}`}
                     buckets={found.buckets}
@@ -266,6 +286,9 @@ export function PeriodView({ deviceId, deviceName, timeZone }: PeriodViewProps) 
                     kind={kind}
                     partial={partial}
                     loading={range.isPlaceholderData}
+                    currency={found.currency}
+                    earlier={earlierSeries(found.buckets, found.comparison)}
+                    earlierName={earlier}
                     description={`kWh per ${found.granularity} from ${found.from} to ${found.to}: total ${found.total_kwh.toFixed(3)} kWh`}
                   />
                 </Stack>
