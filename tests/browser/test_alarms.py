@@ -24,7 +24,7 @@ def test_a_client_is_warned_before_the_hour_goes_over(stack, open_page):
     kettle = stack.monitored_device(user["id"], max_hourly_kwh=3)
     page = open_page(WIDE)
     sign_in(page, user["username"], "password-123")
-    expect(page.get_by_test_id("device-card")).to_have_count(1)
+    expect(page.get_by_test_id("device-row")).to_have_count(1)
 
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     for step, kwh in ((1, 0.8), (2, 0.8), (3, 0.2)):  # 1.8 so far, heading for 3.6

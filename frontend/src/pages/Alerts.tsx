@@ -282,7 +282,7 @@ export function Alerts() {
   );
   const used = (alert: Alert) => (
     <>
-      <Text span c={alert.severity === 'warning' ? 'yellow.9' : 'red.8'} fw={600} inherit>
+      <Text span c={alert.severity === 'warning' ? 'orange.9' : 'red.8'} fw={600} inherit>
         {formatKwh(alert.total_kwh)}
       </Text>
       {alert.severity === 'warning' && alert.projected_kwh !== null && (
