@@ -48,7 +48,7 @@ export function Notifications() {
       <Text size="sm" c="gray.7">
         Every alert that went to your e-mail or webhook, or was held back. Choose where alerts go in
         your{' '}
-        <Anchor component={Link} to="/profile#notification-settings">
+        <Anchor component={Link} to="/profile#notification-settings" underline="always">
           profile
         </Anchor>
         .
