@@ -38,6 +38,16 @@ class ReplicaExited(RuntimeError):
     """The replica's process ended before it answered its health check."""
 
 
+def function_settings(spec: FunctionSpec, config: Config) -> dict[str, str]:
+    """The variables a function's replica reads its settings from: stack.yml's, then this
+    machine's (only those :class:`FunctionSettings` declares), then its secrets."""
+    env = dict(spec.environment)
+    env.update(config.child_env(FunctionSettings))
+    env.update(config.secret_env(spec.secrets))
+    env["EMS_FUNCTION"] = spec.name
+    return env
+
+
 @dataclass
 class Replica:
     child: Child
@@ -74,10 +84,8 @@ class FunctionPool:
 
     def _env(self, port: int) -> dict[str, str]:
         env = base_env()
-        env.update(self.spec.environment)
-        env.update(self.config.child_env(FunctionSettings))
-        env.update(self.config.secret_env(self.spec.secrets))
-        env.update(EMS_FUNCTION=self.spec.name, EMS_PORT=str(port), EMS_HOST="127.0.0.1")
+        env.update(function_settings(self.spec, self.config))
+        env.update(EMS_PORT=str(port), EMS_HOST="127.0.0.1")
         # As the template's Dockerfile: the build context's own copy of faas_ems first.
         env["PYTHONPATH"] = str(self.build_dir / build.template_pythonpath(self.spec.lang))
         return env

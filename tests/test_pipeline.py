@@ -21,8 +21,9 @@ import pytest
 
 from faas_ems.monitoring import readings
 from faas_ems.monitoring.readings import parse_message
-from tests.harness import running, wait_for
+from tests.harness import wait_for
 from tests.identity_helpers import EventTap, settled
+from tests.in_process import serving
 
 INTERVAL = timedelta(minutes=10)
 INSTANT = timedelta(microseconds=1)
@@ -440,20 +441,22 @@ def test_running_hourly_aggregate_twice_changes_nothing(stack):
     assert snapshot() == before
 
 
-@pytest.fixture(scope="module")
-def keeping_30_days():
-    """A system that keeps raw readings for 30 days (the default keeps them forever)."""
-    with running({"MONITORING_READINGS_RETENTION_DAYS": "30"}) as system:
-        yield system
-
-
 def amounts(stack, device: str) -> dict:
     """Each hour's kWh and samples (not whether it is closed yet)."""
     return {hour: row[:2] for (_, hour), row in hourly(stack, [device]).items()}
 
 
-def test_raw_readings_past_retention_are_pruned_and_older_ones_refused(keeping_30_days):
-    stack = keeping_30_days
+def stored_readings(stack, device: str | None = None) -> int:
+    with stack.db("monitoring") as db:
+        if device is None:
+            return db.execute("SELECT count(*) FROM readings").fetchone()[0]
+        query = "SELECT count(*) FROM readings WHERE device_id = %s"
+        return db.execute(query, [device]).fetchone()[0]
+
+
+def test_raw_readings_past_retention_are_pruned_and_older_ones_refused(stack):
+    """ingest and hourly-aggregate keeping raw readings for 30 days (the default keeps
+    them forever), served in the test process on the suite's monitoring database."""
     device = stack.monitored_device(max_hourly_kwh=100)["id"]
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     kept = [reading(device, now - timedelta(days=29, minutes=10 * n), 0.25) for n in range(3)]
@@ -471,17 +474,23 @@ def test_raw_readings_past_retention_are_pruned_and_older_ones_refused(keeping_3
             [device, hour_of(past)],
         )
     totals_before = amounts(stack, device)
+    all_before = stored_readings(stack)
 
-    assert aggregate(stack)["readings_pruned"] == 2
-    with stack.db("monitoring") as db:
-        left = db.execute("SELECT count(*) FROM readings WHERE device_id = %s", [device])
-        assert left.fetchone()[0] == 3
-    assert amounts(stack, device) == totals_before  # totals are never pruned
+    thirty_days = {"MONITORING_READINGS_RETENTION_DAYS": "30"}
+    with serving(stack, "ingest", "hourly-aggregate", **thirty_days) as monitoring:
+        internal = {**stack.internal_headers, "Content-Type": "application/json"}
+        pruned = monitoring.call("POST", "/function/hourly-aggregate", headers=internal)
+        assert pruned.status_code == 200, pruned.text
+        # Older readings of other tests' devices on the suite's database go too.
+        assert pruned.json()["readings_pruned"] == all_before - stored_readings(stack) >= 2
+        assert stored_readings(stack, device) == 3
+        assert amounts(stack, device) == totals_before  # totals are never pruned
 
-    # A reading from before the period can no longer be told from one already counted.
-    stack.publish("meter.reading", reading(device, past, 0.5))
-    letters = wait_for(lambda: dead_letters(stack, device), timeout=30, message="dead letter")
-    assert "older than readings are kept" in next(iter(letters.values()))
+        # A reading from before the period can no longer be told from one already counted.
+        body = json.dumps(reading(device, past, 0.5), default=float)
+        refused = monitoring.call("POST", "/function/ingest", data=body, headers=internal)
+        assert refused.status_code == 422
+        assert "older than readings are kept" in refused.json()["error"]["message"]
     assert amounts(stack, device) == totals_before
 
 

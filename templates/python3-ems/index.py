@@ -3,7 +3,8 @@
 It serves ``function.handler.handle(event, context)`` with the ``python3-http``
 contract on a production WSGI server (waitress), turns dict and list bodies
 into JSON, logs one line per call with its ``X-Call-Id``, and on SIGTERM stops
-taking new calls and lets the ones in flight finish before it exits.
+taking new calls, lets the ones in flight finish and releases its connections
+before it exits.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import waitress
 from flask import Flask, Response, request
 from werkzeug.routing import PathConverter
 
-from faas_ems.runtime import db
+from faas_ems.runtime import db, lifetime
 from faas_ems.runtime.errors import Refusal, Unavailable
 from faas_ems.runtime.web import HTTPError, call_id, error_response, to_json
 from function import handler
@@ -181,6 +182,7 @@ def main():
         pass
     finally:
         server.close()
+        lifetime.release()
 
 
 if __name__ == "__main__":

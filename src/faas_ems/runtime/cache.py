@@ -20,5 +20,12 @@ def client() -> redis.Redis:
     )
 
 
+def close() -> None:
+    """Close the client's connections; the next call makes a new client."""
+    if client.cache_info().currsize:
+        client().close()
+        client.cache_clear()
+
+
 def key(*parts: str) -> str:
     return settings.current().key_prefix + ":".join(parts)

@@ -125,5 +125,14 @@ def publisher() -> Publisher:
         return _publisher
 
 
+def close() -> None:
+    """Close the process's publisher; the next publish opens another."""
+    global _publisher
+    with _publisher_lock:
+        if _publisher is not None:
+            _publisher.close()
+            _publisher = None
+
+
 def publish(event_type: str, data: Any, *, event_id: str | None = None) -> dict:
     return publisher().publish(event_type, data, event_id=event_id)

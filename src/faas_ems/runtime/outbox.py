@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -28,7 +27,8 @@ log = logging.getLogger("ems.outbox")
 
 BATCH = 200
 
-_relay_started = threading.Event()
+# The running relay thread and the event that stops it.
+_relay: tuple[threading.Thread, threading.Event] | None = None
 _relay_lock = threading.Lock()
 
 
@@ -50,6 +50,10 @@ def flush() -> int:
     broker failure is logged and the rest waits for the next flush.
     """
     _start_relay()
+    return _publish_queued()
+
+
+def _publish_queued() -> int:
     sent = 0
     while True:
         with db.connection() as conn:
@@ -75,18 +79,33 @@ def flush() -> int:
 
 
 def _start_relay() -> None:
+    global _relay
     with _relay_lock:
-        if _relay_started.is_set():
+        if _relay is not None:
             return
-        _relay_started.set()
-    interval = settings.current().outbox_relay_seconds
-    threading.Thread(target=_relay, args=(interval,), name="outbox-relay", daemon=True).start()
+        stop = threading.Event()
+        interval = settings.current().outbox_relay_seconds
+        thread = threading.Thread(
+            target=_relay_loop, args=(interval, stop), name="outbox-relay", daemon=True
+        )
+        _relay = (thread, stop)
+    thread.start()
 
 
-def _relay(interval: int) -> None:
-    while True:
-        time.sleep(interval)
+def stop_relay() -> None:
+    """Stop the relay thread, waiting for a flush it is in; the next flush starts another."""
+    global _relay
+    with _relay_lock:
+        running, _relay = _relay, None
+    if running is not None:
+        thread, stop = running
+        stop.set()
+        thread.join()
+
+
+def _relay_loop(interval: int, stop: threading.Event) -> None:
+    while not stop.wait(interval):
         try:
-            flush()
+            _publish_queued()
         except Exception:
             log.exception("outbox relay failed; it tries again in %ds", interval)

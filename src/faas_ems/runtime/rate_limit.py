@@ -19,7 +19,6 @@ replica, and backoffs are not applied), so that sign-in and chat keep working.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import threading
@@ -145,8 +144,9 @@ for i = tonumber(ARGV[1]) + 1, #KEYS do redis.call('DEL', KEYS[i]) end
 _local = _LocalCounters()
 
 
-@functools.cache
 def _script(source: str):
+    # Registered on the current client each time (hashing the source is all it costs), so
+    # that a client closed and made again is the one used.
     return cache.client().register_script(source)
 
 
