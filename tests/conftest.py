@@ -1,10 +1,14 @@
-"""Fixtures shared by the suite: one whole system per test session."""
+"""Fixtures shared by the suite: the whole system once per test session, and a small
+one beside it for what the gateway and several hubs do."""
 
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.fakes.gemini import FakeGemini
 from tests.harness import running
@@ -43,6 +47,41 @@ def stack(gemini, mailbox):
         **mailbox.settings,
         # The tests' webhook receivers listen on loopback.
         "NOTIFY_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+    }
+    with running(settings) as system:
+        yield system
+
+
+PROBE = Path(__file__).parent / "fixtures" / "probe"
+
+
+@pytest.fixture(scope="session")
+def small_system(tmp_path_factory):
+    """``ems up`` on a stack file of the tests' own: the probe function (a handler folder
+    and a stack.yml entry, nothing more) at its labels' two replicas, and two socket hub
+    replicas. The gateway's and the hubs' own tests use it, so that neither starts the
+    whole system again."""
+    folder = tmp_path_factory.mktemp("small-system")
+    shutil.copytree(PROBE, folder / "probe")
+    probe = {
+        "lang": "python3-ems",
+        "handler": "./probe",
+        "image": "faas-ems/probe:latest",
+        "annotations": {"topic": "probe.ping", "schedule": "* * * * *"},
+        "labels": {"com.openfaas.scale.min": "2", "com.openfaas.scale.max": "4"},
+    }
+    stack_file = {
+        "version": 1.0,
+        "provider": {"name": "openfaas", "gateway": "http://127.0.0.1:8080"},
+        "functions": {"probe": probe},
+    }
+    (folder / "stack.yml").write_text(yaml.safe_dump(stack_file))
+    settings = {
+        "EMS_STACK_FILE": str(folder / "stack.yml"),
+        "EMS_REPLICAS": "",
+        "EMS_HUB_REPLICAS": "2",
+        # A name that resolves to loopback, and one loopback address listed as itself.
+        "EMS_CALLBACK_HOSTS": "localhost, 127.0.0.2",
     }
     with running(settings) as system:
         yield system

@@ -22,9 +22,8 @@ import jwt
 import pytest
 import requests
 import socketio
-import yaml
 
-from tests.harness import running, wait_for
+from tests.harness import wait_for
 
 WAIT = 20.0
 
@@ -545,27 +544,16 @@ def test_a_read_receipt_for_another_clients_message_is_refused(stack, browsers, 
 # several hubs ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def two_hubs(tmp_path_factory):
-    """A system with two hub replicas (and no functions: only events are needed)."""
-    folder = tmp_path_factory.mktemp("two-hubs")
-    (folder / "stack.yml").write_text(
-        yaml.safe_dump({"version": 1.0, "provider": {"name": "openfaas"}, "functions": {}})
-    )
-    with running({"EMS_HUB_REPLICAS": "2", "EMS_STACK_FILE": str(folder / "stack.yml")}) as system:
-        yield system
-
-
-def test_an_alert_consumed_by_one_hub_reaches_clients_of_the_other(two_hubs):
-    hubs = two_hubs.hub_urls()
+def test_an_alert_consumed_by_one_hub_reaches_clients_of_the_other(small_system):
+    hubs = small_system.hub_urls()
     for hub in hubs:
         wait_for(lambda hub=hub: health(hub)["events_consumer"] == "connected", timeout=WAIT)
-    token = mint(two_hubs.jwt_secret)
+    token = mint(small_system.jwt_secret)
     on_each = [Browser(hub, token) for hub in hubs]
     try:
         events = [alert_event(subject(token)) for _ in range(10)]
         for event in events:
-            two_hubs.publish("alert.raised", event)
+            small_system.publish("alert.raised", event)
         # RabbitMQ hands the shared queue's events to both replicas in turn; every one
         # reaches the clients of both.
         ids = [event["data"]["id"] for event in events]
@@ -591,11 +579,11 @@ def metric(hub: str, name: str) -> int:
     raise AssertionError(f"{hub}/metrics has no {name}")
 
 
-def test_the_client_count_of_all_replicas(two_hubs):
-    first_hub, second_hub = two_hubs.hub_urls()
+def test_the_client_count_of_all_replicas(small_system):
+    first_hub, second_hub = small_system.hub_urls()
     total = "socket_hub_connected_clients_all_replicas"
     before = metric(first_hub, total)
-    browsers = [Browser(hub, mint(two_hubs.jwt_secret)) for hub in (first_hub, second_hub)]
+    browsers = [Browser(hub, mint(small_system.jwt_secret)) for hub in (first_hub, second_hub)]
     try:
         wait_for(lambda: metric(first_hub, total) == before + 2, timeout=WAIT)
         assert metric(second_hub, total) == before + 2
