@@ -1,5 +1,7 @@
-"""Fixtures shared by the suite: the whole system once per test session, and a small
-one beside it for what the gateway and several hubs do."""
+"""Fixtures shared by the suite: the whole system once per test session on the
+machine's servers, a small one beside it for what the gateway and several hubs do,
+and the whole system once more on servers of the tests' own, for the tests that set
+those servers up, open their MQTT door or break them."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 import yaml
 
 from tests.fakes.gemini import FakeGemini
-from tests.harness import running
+from tests.harness import own_services, running, services_for
 from tests.mailbox import Mailbox
 
 # The Swarm end-to-end scenario needs a deployed stack: `make swarm-test` runs it.
@@ -85,3 +87,42 @@ def small_system(tmp_path_factory):
     }
     with running(settings) as system:
         yield system
+
+
+@pytest.fixture(scope="session")
+def own_machine(tmp_path_factory):
+    """A PostgreSQL cluster, a RabbitMQ node and a Redis that did not exist, set up by
+    ``ems services --start`` on free ports: their settings, ports and what it said."""
+    if os.geteuid() != 0:
+        pytest.skip("servers of the tests' own are started as root")
+    with own_services(tmp_path_factory.mktemp("own-services")) as made:
+        yield made
+
+
+@pytest.fixture(scope="session")
+def system_on_own_machine(own_machine):
+    """The whole system on :func:`own_machine`'s servers, its MQTT door open (the door is
+    node-wide, so only a node of the tests' own may have it), one replica a function."""
+    settings, ports, first = own_machine
+    assert first.returncode == 0, first.stdout + first.stderr
+    extra = {
+        "EMS_REPLICAS": "1",
+        "OUTBOX_RELAY_SECONDS": "1",
+        "EMS_MQTT": "1",
+        "EMS_MQTT_PORT": str(ports["mqtt"]),
+    }
+    with running(extra, services=services_for(settings)) as system:
+        system.mqtt_port = ports["mqtt"]
+        yield system
+
+
+def pytest_collection_modifyitems(items):
+    """The tests on the tests' own servers run last and together, so that those servers
+    are not idling beside every other test; the chaos scenarios, which stop and restart
+    them, run after the rest of those."""
+
+    def on_own_machine(item) -> tuple[bool, bool]:
+        own = "own_machine" in item.fixturenames
+        return own, own and item.path.parent.name == "chaos"
+
+    items.sort(key=on_own_machine)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import time
 import uuid
@@ -23,9 +22,8 @@ import pika.exceptions
 import pytest
 
 from ems.services.rabbitmq import AUTH_CACHE_MS
-from tests.harness import TestStack, wait_for
+from tests.harness import wait_for
 from tests.identity_helpers import EventTap, error_code, settled
-from tests.own_broker import free_port, own_node
 
 INTERVAL = timedelta(minutes=10)
 
@@ -291,21 +289,6 @@ def test_meter_auth_answers_the_broker_only_with_the_token(stack):
 # -- MQTT, on a RabbitMQ node of the tests' own ---------------------------------------
 
 
-@pytest.fixture(scope="module")
-def mqtt_stack(tmp_path_factory):
-    if os.geteuid() != 0:
-        pytest.skip("a RabbitMQ node of the tests' own is started as root")
-    with own_node(tmp_path_factory.mktemp("mqtt-node")) as services:
-        mqtt_port = free_port()
-        stack = TestStack({"EMS_MQTT": "1", "EMS_MQTT_PORT": str(mqtt_port)}, services=services)
-        stack.start()
-        stack.mqtt_port = mqtt_port
-        try:
-            yield stack
-        finally:
-            stack.stop()
-
-
 class Meter:
     """A paho-mqtt client signed in with a meter credential."""
 
@@ -338,8 +321,8 @@ class Meter:
         self.client.disconnect()
 
 
-def test_readings_over_mqtt_land_in_exact_totals_and_raise_the_alert_once(mqtt_stack):
-    stack = mqtt_stack
+def test_readings_over_mqtt_land_in_exact_totals_and_raise_the_alert_once(system_on_own_machine):
+    stack = system_on_own_machine
     number = meter_number()
     device = stack.monitored_device(meter_id=number, max_hourly_kwh=1.0)["id"]
     made = credential(stack, device)
@@ -380,8 +363,8 @@ def test_readings_over_mqtt_land_in_exact_totals_and_raise_the_alert_once(mqtt_s
     assert used is not None
 
 
-def test_the_broker_refuses_wrong_and_revoked_credentials(mqtt_stack):
-    stack = mqtt_stack
+def test_the_broker_refuses_wrong_and_revoked_credentials(system_on_own_machine):
+    stack = system_on_own_machine
     device = stack.monitored_device(max_hourly_kwh=10)["id"]
     made = credential(stack, device)
     wrong = Meter(stack.mqtt_port, made["username"], "not-the-secret")
@@ -400,8 +383,8 @@ def test_the_broker_refuses_wrong_and_revoked_credentials(mqtt_stack):
     assert stack.amqp().is_open
 
 
-def test_a_meter_may_publish_only_its_own_readings(mqtt_stack):
-    stack = mqtt_stack
+def test_a_meter_may_publish_only_its_own_readings(system_on_own_machine):
+    stack = system_on_own_machine
     device = stack.monitored_device(max_hourly_kwh=10)["id"]
     other = stack.monitored_device(max_hourly_kwh=10)["id"]
     made = credential(stack, device)

@@ -2,9 +2,9 @@
 
 ``ems services --start`` creates all three on ports of their own, exactly as it does
 on a bare machine (less the apt-get step, since the packages are installed by then);
-a short ``ems up`` runs on them; a second run only checks; servers and accounts that
-are someone else's are used as they are and left as they were; ``--remove`` takes
-everything away again.
+the whole system runs on them (the suite's ``system_on_own_machine``); a second run
+only checks; servers and accounts that are someone else's are used as they are and
+left as they were; ``--remove`` takes everything away again, at the session's end.
 """
 
 from __future__ import annotations
@@ -17,20 +17,13 @@ import uuid
 
 import pytest
 
-from tests.harness import ems_services, own_services, running, services_for, wait_for
+from tests.harness import ems_services, services_for, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the set-up starts servers as root")
 
 
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    """Settings for three servers that do not exist yet; whatever is made is removed after."""
-    with own_services(tmp_path_factory.mktemp("fresh-services")) as made:
-        yield made
-
-
-def test_the_first_run_installs_nothing_twice_and_starts_all_three(fresh):
-    settings, ports, first = fresh
+def test_the_first_run_installs_nothing_twice_and_starts_all_three(own_machine):
+    settings, ports, first = own_machine
     assert first.returncode == 0, first.stdout + first.stderr
     said = first.stdout
     created = rf"PostgreSQL: created cluster \d+/ems-{ports['pg']} on port {ports['pg']}"
@@ -47,10 +40,10 @@ def test_the_first_run_installs_nothing_twice_and_starts_all_three(fresh):
 
 
 @pytest.mark.parametrize("checkout", ["same", "another"])
-def test_a_second_run_only_checks(fresh, checkout, tmp_path):
+def test_a_second_run_only_checks(own_machine, checkout, tmp_path):
     """Again from the same checkout, or from another one (its own state folder): the
     accounts belong to the machine, so neither resets a password under the other."""
-    settings, ports, _ = fresh
+    settings, ports, _ = own_machine
     if checkout == "another":
         settings = {**settings, "EMS_STATE_DIR": str(tmp_path)}
     again = ems_services(settings, "--start")
@@ -63,39 +56,38 @@ def test_a_second_run_only_checks(fresh, checkout, tmp_path):
     ]
 
 
-def test_redis_persists_nothing(fresh):
-    settings, _, _ = fresh
+def test_redis_persists_nothing(own_machine):
+    settings, _, _ = own_machine
     store = services_for(settings).redis()
     assert store.config_get("save") == {"save": ""}
     assert store.config_get("appendonly") == {"appendonly": "no"}
     assert store.config_get("bind") == {"bind": "127.0.0.1 -::1"}
 
 
-def test_a_short_run_of_the_whole_system_on_the_fresh_services(fresh):
-    settings, _, _ = fresh
-    with running(services=services_for(settings)) as stack:
-        client, token = stack.create_user()
-        device = stack.monitored_device(owner_id=client["id"], max_hourly_kwh=5)
-        stack.publish(
-            "meter.reading",
-            {"timestamp": "2026-03-02T10:10:00Z", "device_id": device["id"],
-             "measurement_value": 1.25},
-        )  # fmt: skip
+def test_the_whole_system_runs_on_the_fresh_services(system_on_own_machine):
+    stack = system_on_own_machine
+    client, token = stack.create_user()
+    device = stack.monitored_device(owner_id=client["id"], max_hourly_kwh=5)
+    stack.publish(
+        "meter.reading",
+        {"timestamp": "2026-03-02T10:10:00Z", "device_id": device["id"],
+         "measurement_value": 1.25},
+    )  # fmt: skip
 
-        def day_total():
-            response = stack.call(
-                "GET",
-                f"/function/consumption?device_id={device['id']}&date=2026-03-02",
-                token=token,
-            )
-            return response.ok and response.json()["total_kwh"] == 1.25
+    def day_total():
+        response = stack.call(
+            "GET",
+            f"/function/consumption?device_id={device['id']}&date=2026-03-02",
+            token=token,
+        )
+        return response.ok and response.json()["total_kwh"] == 1.25
 
-        wait_for(day_total, timeout=30, message="the reading in the day's total")
+    wait_for(day_total, timeout=30, message="the reading in the day's total")
 
 
-def test_accounts_of_others_are_used_as_given_and_left_alone(fresh):
+def test_accounts_of_others_are_used_as_given_and_left_alone(own_machine):
     """A user's own role and broker user, given in the settings: checked, never changed."""
-    settings, ports, _ = fresh
+    settings, ports, _ = own_machine
     ours = services_for(settings)
     theirs = f"owner_{uuid.uuid4().hex[:6]}"
     sql = f"CREATE ROLE {theirs} LOGIN PASSWORD 'their-password'"

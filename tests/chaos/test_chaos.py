@@ -1,8 +1,9 @@
 """Chaos: faults and poison against a whole system on servers of its own.
 
 The suite sets up a PostgreSQL cluster, a RabbitMQ node and a Redis that are its own
-(``ems services --start`` on free ports, through ``tests.harness.own_services``), runs
-``ems up`` on them, and in each scenario publishes meter readings the way meters do
+(``ems services --start`` on free ports) and runs ``ems up`` on them (the fixtures
+``own_machine`` and ``system_on_own_machine``, which the chaos scenarios are the last
+to use); in each scenario it publishes meter readings the way meters do
 while it kills replicas, restarts the broker and the database, stops Redis, or mixes
 poison into the stream. The ground truth is computed here from what was published,
 never read back from the code under test: every reading's exact value, every hourly
@@ -35,7 +36,7 @@ import redis
 from ems.services.host import run
 from ems.services.postgres import clusters
 from tests.chaos.conftest import ROWS, Row
-from tests.harness import TestStack, ems_services, own_services, running, services_for, wait_for
+from tests.harness import TestStack, ems_services, wait_for
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="the suite starts servers of its own as root"),
@@ -355,14 +356,12 @@ def account(chaos: Chaos, name: str, ledger: Ledger, started: float, note: str =
 
 
 @pytest.fixture(scope="module")
-def chaos(tmp_path_factory):
-    with own_services(tmp_path_factory.mktemp("chaos-services")) as (settings, _, first):
-        assert first.returncode == 0, first.stdout + first.stderr
-        extra = {"EMS_REPLICAS": "1", "OUTBOX_RELAY_SECONDS": "1"}
-        with running(extra, services=services_for(settings)) as stack:
-            stack.scale("ingest", 2)
-            client, token = stack.create_user()
-            yield Chaos(stack, settings, token, client["id"])
+def chaos(own_machine, system_on_own_machine):
+    settings, _, _ = own_machine
+    stack = system_on_own_machine
+    stack.scale("ingest", 2)
+    client, token = stack.create_user()
+    yield Chaos(stack, settings, token, client["id"])
 
 
 # -- the scenarios -----------------------------------------------------------------------
