@@ -16,10 +16,12 @@ import pika
 import requests
 from pika.exceptions import AMQPError
 
+from faas_ems.runtime import amqp
+
 from . import topology
 from .config import Config
 from .gateway import Function, Gateway
-from .worker import Worker, connection_parameters
+from .worker import Worker
 
 log = logging.getLogger("ems.connector")
 
@@ -94,7 +96,7 @@ class Supervisor:
         if not topics:
             return
         try:
-            connection = pika.BlockingConnection(connection_parameters(self.config.amqp_url))
+            connection = pika.BlockingConnection(amqp.parameters(self.config.amqp_url))
             try:
                 topology.unbind(
                     connection.channel(),

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pika
 from pika.exceptions import AMQPError
 
+from faas_ems.runtime import amqp
 from faas_ems.runtime import headers as x_ems
 
 from . import topology
@@ -39,7 +40,6 @@ from .outcomes import (
 
 log = logging.getLogger("ems.connector")
 
-FIRST_PAUSE_SECONDS = 0.5
 # Headers a copy carries over from its original, at most: with ours added, the header
 # frame must stay under the broker's frame_max (128 KiB) or the connection is closed.
 MAX_CARRIED_HEADER_BYTES = 64 * 1024
@@ -49,13 +49,6 @@ def _wake(connection: pika.BlockingConnection) -> None:
     """Wake the worker's event loop when its call has finished (from the call's thread)."""
     with contextlib.suppress(AMQPError):
         connection.add_callback_threadsafe(lambda: None)
-
-
-def connection_parameters(url: str) -> pika.URLParameters:
-    params = pika.URLParameters(url)
-    params.heartbeat = 60
-    params.blocked_connection_timeout = 60
-    return params
 
 
 def _batch_item(delivery: Delivery, with_topic: bool) -> bytes:
@@ -83,7 +76,7 @@ class Worker(threading.Thread):
         self.channel = None
         self.consumer_tag: str | None = None
         self.returned: list[tuple[str, pika.BasicProperties, bytes]] = []
-        self.failures = 0
+        self.reconnects = amqp.Backoff(cap=config.pause_max_seconds)
 
     def stop(self) -> None:
         """Finish the call in flight, give the rest back to the queue, disconnect."""
@@ -91,33 +84,33 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.is_set():
+            delay = 0.0
             try:
                 self._serve()
             except (AMQPError, OSError) as exc:
-                self.failures += 1
-                log.warning("%s: broker connection lost (%s), reconnecting", self.name, exc)
+                delay = self.reconnects.delay()
+                log.warning("%s: RabbitMQ: %r; reconnecting in %.1fs", self.name, exc, delay)
             except Exception:
-                self.failures += 1
-                log.exception("%s: unexpected error, reconnecting", self.name)
+                delay = self.reconnects.delay()
+                log.exception("%s: unexpected error; reconnecting in %.1fs", self.name, delay)
             finally:
                 self._disconnect()
-            backoff = FIRST_PAUSE_SECONDS * self.failures
-            self.stopping.wait(min(self.config.pause_max_seconds, backoff))
+            self.stopping.wait(delay)
         self.caller.shutdown(wait=True)
         self.gateway.close()
 
     # -- connection ---------------------------------------------------------------
 
     def _serve(self) -> None:
-        self.connection = pika.BlockingConnection(connection_parameters(self.config.amqp_url))
+        self.connection = pika.BlockingConnection(amqp.parameters(self.config.amqp_url))
         self.channel = self.connection.channel()
         self.channel.tx_select()
         self.channel.add_on_return_callback(self._on_returned)
         self.channel.basic_qos(prefetch_count=self.config.prefetch)
         self._declare()
         self._consume()
-        self.failures = 0
-        pause = 0.0
+        self.reconnects.reset()
+        pauses = amqp.Backoff(cap=self.config.pause_max_seconds)
         while not self.stopping.is_set():
             batch = self._take()
             if not batch:
@@ -125,11 +118,10 @@ class Worker(threading.Thread):
             available = self._handle(batch)
             self._copy_returned()
             if available:
-                pause = 0.0
+                pauses.reset()
             else:
                 self._give_back()
-                pause = min(self.config.pause_max_seconds, pause * 2 or FIRST_PAUSE_SECONDS)
-                self._pause(pause)
+                self._pause(pauses.delay())
         self._give_back()
 
     def _declare(self) -> None:

@@ -21,14 +21,14 @@ import pika
 from pika.adapters.select_connection import IOLoop
 from pika.exceptions import ChannelClosedByBroker, ProbableAuthenticationError
 
+from faas_ems.runtime import amqp
+
 from .timeline import Message, Pause
 
 log = logging.getLogger("simulator")
 
-PROPERTIES = pika.BasicProperties(
-    content_type="application/json", delivery_mode=pika.DeliveryMode.Persistent
-)
-RETRY_DELAYS = (0.5, 1, 2, 5)  # then every 5 s
+# A simulator waits for a broker that restarts at most this long between attempts.
+MAX_RETRY_DELAY_SECONDS = 5.0
 
 
 class PublishError(RuntimeError):
@@ -75,7 +75,7 @@ class ConfirmedPublisher:
         self._unconfirmed: dict[int, Message] = {}
         self._next_tag = 1
         self._connected_once = False
-        self._failed_attempts = 0
+        self._retries = amqp.Backoff(cap=MAX_RETRY_DELAY_SECONDS)
         self._first_attempt = 0.0
         self.reconnects = 0
 
@@ -112,11 +112,8 @@ class ConfirmedPublisher:
     # -- connection -------------------------------------------------------------------
 
     def _connect(self) -> None:
-        parameters = pika.URLParameters(self._url)
-        parameters.heartbeat = 30
-        parameters.connection_attempts = 1
         self._connection = pika.SelectConnection(
-            parameters,
+            amqp.parameters(self._url),
             on_open_callback=self._on_connection_open,
             on_open_error_callback=self._on_connection_failed,
             on_close_callback=self._on_connection_closed,
@@ -148,7 +145,7 @@ class ConfirmedPublisher:
         if self._connected_once:
             log.warning("reconnected; resending %d unconfirmed messages", len(self._resend))
         self._connected_once = True
-        self._failed_attempts = 0
+        self._retries.reset()
         self._next_tag = 1
         self._ready = True
         self._pump()
@@ -183,8 +180,7 @@ class ConfirmedPublisher:
         self._retry_later(f"connection lost ({reason!r})")
 
     def _retry_later(self, why: str) -> None:
-        delay = RETRY_DELAYS[min(self._failed_attempts, len(RETRY_DELAYS) - 1)]
-        self._failed_attempts += 1
+        delay = self._retries.delay()
         log.warning("%s; %d messages wait; retrying in %s s", why, len(self._resend), delay)
         self._ioloop.call_later(delay, self._connect)
 
@@ -201,7 +197,9 @@ class ConfirmedPublisher:
             message = self._next_message()
             if message is None:
                 break
-            self._channel.basic_publish(self._exchange, self._routing_key, message.body, PROPERTIES)
+            self._channel.basic_publish(
+                self._exchange, self._routing_key, message.body, amqp.PERSISTENT_JSON
+            )
             self._unconfirmed[self._next_tag] = message
             self._next_tag += 1
         self._finish_if_done()

@@ -11,7 +11,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 from pydantic import ValidationError
 
-from faas_ems.runtime import auth, db, passwords, settings
+from faas_ems.runtime import amqp, auth, db, passwords, settings
 from faas_ems.runtime.errors import Conflict, Invalid, NotFound, Unavailable
 from faas_ems.runtime.validation import Field, validate
 from faas_ems.runtime.web import HTTPError, Routes
@@ -274,3 +274,18 @@ def old_hash(password: str, n: int = 2**14) -> str:
     salt = b"0123456789abcdef"
     digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=8, p=1, dklen=64)
     return f"scrypt${n}$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def test_reconnect_delays_double_to_their_cap_and_start_again_after_a_connection():
+    backoff = amqp.Backoff(cap=5)
+    assert [backoff.delay() for _ in range(6)] == [0.5, 1, 2, 4, 5, 5]
+    backoff.reset()
+    assert backoff.delay() == 0.5
+
+
+def test_every_connection_has_the_platforms_heartbeat_and_one_attempt():
+    params = amqp.parameters("amqp://ems-hub:pa%20ss@broker:5673/%2F")
+    assert (params.host, params.port, params.virtual_host) == ("broker", 5673, "/")
+    assert params.credentials.password == "pa ss"
+    assert params.heartbeat == amqp.HEARTBEAT_SECONDS
+    assert params.connection_attempts == 1

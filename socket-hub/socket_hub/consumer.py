@@ -20,6 +20,7 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 from aio_pika.exceptions import AMQPError
 
+from faas_ems.runtime import amqp
 from faas_ems.runtime import headers as x_ems
 
 from . import routing
@@ -76,27 +77,31 @@ class EventConsumer:
                 await self._task
 
     async def _run(self) -> None:
-        delay = 1.0
+        reconnects = amqp.Backoff(cap=MAX_RECONNECT_DELAY)
         while True:
             try:
-                await self._consume()
-                delay = 1.0
+                await self._consume(on_connected=reconnects.reset)
             # OSError: the broker's name does not resolve yet, or its address is unreachable.
             except (TimeoutError, AMQPError, OSError) as exc:
                 self.failures += 1
-                log.warning("RabbitMQ: %r; reconnecting in %.0fs", exc, delay)
+                delay = reconnects.delay()
+                log.warning("RabbitMQ: %r; reconnecting in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_RECONNECT_DELAY)
 
-    async def _consume(self) -> None:
+    async def _consume(self, on_connected) -> None:
         """Consume until the connection or the channel is lost."""
-        connection = await aio_pika.connect(self.config.amqp_url, heartbeat=30, timeout=10)
+        connection = await aio_pika.connect(
+            self.config.amqp_url,
+            heartbeat=amqp.HEARTBEAT_SECONDS,
+            timeout=amqp.CONNECT_TIMEOUT_SECONDS,
+        )
         try:
             channel = await connection.channel(publisher_confirms=True)
             await channel.set_qos(prefetch_count=self.config.prefetch)
             queue = await declare(channel, self.config)
             await queue.consume(lambda message: self._on_message(channel, message))
             self.connected = True
+            on_connected()
             log.info("consuming %s", self.config.queue)
             lost = [asyncio.ensure_future(done.closed()) for done in (connection, channel)]
             await asyncio.wait(lost, return_when=asyncio.FIRST_COMPLETED)

@@ -33,14 +33,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-import pika
 
+from faas_ems.runtime import amqp
 from tests.harness import TestStack, wait_for
 from tests.own_broker import free_port, own_node
 
 INTERVAL = timedelta(minutes=10)
 HTTP_BATCH = 500
-PROPERTIES = pika.BasicProperties(content_type="application/json", delivery_mode=2)
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -98,7 +97,7 @@ def send_amqp(stack: TestStack, fleet: Fleet) -> None:
             channel.confirm_delivery()
             for reading in fleet.readings[device["id"]]:
                 body = json.dumps({**reading, "device_id": device["id"]}).encode()
-                channel.basic_publish("ems", "meter.reading", body, PROPERTIES)
+                channel.basic_publish("ems", "meter.reading", body, amqp.PERSISTENT_JSON)
 
     with ThreadPoolExecutor(len(fleet.devices)) as pool:
         list(pool.map(meter, fleet.devices))

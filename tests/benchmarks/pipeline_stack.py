@@ -22,10 +22,11 @@ import pika
 import yaml
 
 from ems.paths import ROOT, STACK_FILE
+from faas_ems.runtime import amqp
 from tests.harness import TestStack, wait_for
 
 FUNCTIONS = ("monitoring-sync", "ingest")
-PROPERTIES = pika.BasicProperties(content_type="application/json", delivery_mode=2)
+PROPERTIES = amqp.PERSISTENT_JSON  # as meters and the platform publish
 
 
 def metering_stack_file(functions=FUNCTIONS) -> Path:

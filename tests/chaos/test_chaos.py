@@ -35,6 +35,7 @@ import redis
 
 from ems.services.host import run
 from ems.services.postgres import clusters
+from faas_ems.runtime import amqp
 from tests.chaos.conftest import ROWS, Row
 from tests.harness import TestStack, ems_services, wait_for
 
@@ -47,7 +48,6 @@ INTERVAL = timedelta(minutes=10)
 INSTANT = timedelta(microseconds=1)
 LIMIT = Decimal("1.2")  # six readings of up to 0.4 kWh: about half the hours go over
 DRAIN_SECONDS = 120
-PROPERTIES = pika.BasicProperties(content_type="application/json", delivery_mode=2)
 
 
 # -- the ground truth ----------------------------------------------------------------
@@ -248,7 +248,7 @@ class Meters:
             if self.channel is None:
                 self._connect()
             body, headers = bodies[sent]
-            properties = PROPERTIES
+            properties = amqp.PERSISTENT_JSON
             if headers:
                 properties = pika.BasicProperties(
                     content_type="application/json", delivery_mode=2, headers=headers

@@ -22,8 +22,8 @@ import pika
 import requests
 from pika.exceptions import AMQPError
 
+from faas_ems.runtime import amqp, settings
 from faas_ems.runtime import headers as x_ems
-from faas_ems.runtime import settings
 
 from .letters import UNROUTED, Arrival
 
@@ -92,7 +92,7 @@ def unrouted_policy(exchange: str) -> tuple[str, str, str]:
 
 def _connect() -> pika.BlockingConnection:
     try:
-        return pika.BlockingConnection(pika.URLParameters(settings.current().amqp_url))
+        return pika.BlockingConnection(amqp.parameters(settings.current().amqp_url))
     except AMQPError as exc:
         raise BrokerUnavailable(f"the broker is unreachable ({exc.__class__.__name__})") from None
 

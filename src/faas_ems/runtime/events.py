@@ -17,13 +17,9 @@ from typing import Any
 import pika
 from pika.exceptions import AMQPError
 
-from . import settings
+from . import amqp, settings
 
 log = logging.getLogger("ems.events")
-
-JSON_PROPERTIES = pika.BasicProperties(
-    content_type="application/json", delivery_mode=pika.DeliveryMode.Persistent
-)
 
 
 def envelope(event_type: str, data: Any, *, event_id: str | None = None) -> dict[str, Any]:
@@ -65,10 +61,7 @@ class Publisher:
         self._channel = None
 
     def _connect(self):
-        params = pika.URLParameters(self._url)
-        params.heartbeat = 60
-        params.blocked_connection_timeout = 30
-        self._connection = pika.BlockingConnection(params)
+        self._connection = pika.BlockingConnection(amqp.parameters(self._url))
         self._channel = self._connection.channel()
         self._channel.confirm_delivery()
         declare_exchange(self._channel, self._exchange)
@@ -89,7 +82,7 @@ class Publisher:
             for attempt in (1, 2):
                 try:
                     self._ensure_channel().basic_publish(
-                        self._exchange, routing_key, body, JSON_PROPERTIES, mandatory=False
+                        self._exchange, routing_key, body, amqp.PERSISTENT_JSON, mandatory=False
                     )
                     return
                 except AMQPError:
