@@ -308,12 +308,15 @@ class Meter:
         return not self.connected[0].is_failure
 
     def publish(self, topic: str, payload) -> bool:
-        """Publish with QoS 1; True once the broker acknowledged it."""
+        """Publish with QoS 1; True once the broker acknowledged it, False once it closed
+        the connection instead (its answer to a publish it refuses)."""
         info = self.client.publish(topic, json.dumps(payload), qos=1)
-        try:
-            info.wait_for_publish(timeout=10)
-        except (RuntimeError, ValueError):
-            return False
+        wait_for(
+            lambda: info.is_published() or not self.client.is_connected(),
+            timeout=10,
+            interval=0.05,
+            message=f"the broker's answer to a publish on {topic}",
+        )
         return info.is_published()
 
     def close(self) -> None:
