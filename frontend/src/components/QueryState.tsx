@@ -37,15 +37,32 @@ export function QueryState<T>({ query, what, isEmpty, empty, children }: QuerySt
       </Center>
     );
   }
-  if (query.isError) {
+  const data = query.data;
+  if (data === undefined) {
+    // not pending, so the first load failed
     return <LoadFailed what={what} error={query.error} onRetry={() => query.refetch()} />;
   }
-  if (isEmpty?.(query.data)) {
+  if (isEmpty?.(data)) {
     return (
       <Center py="xl">
         <Text c="dimmed">{empty ?? `No ${what} yet.`}</Text>
       </Center>
     );
   }
-  return <>{children(query.data)}</>;
+  // A failed refresh keeps what is shown (and the keyboard's place in it): it only says so.
+  return (
+    <>
+      {query.isError ? <RefreshFailed what={what} /> : null}
+      {children(data)}
+    </>
+  );
+}
+
+/** Said above figures that a live refresh could not update; the next refresh tries again. */
+function RefreshFailed({ what }: { what: string }) {
+  return (
+    <Text size="sm" c="orange.9" role="status" data-testid="refresh-failed">
+      Could not refresh {what}; showing them as last loaded. Trying again shortly.
+    </Text>
+  );
 }

@@ -72,7 +72,7 @@ function Figure({ label, value, testId, tone }: { label: string; value: string; 
 /** What all the meters did today, and how many need a look: the summary on top. */
 function Totals() {
   const totals = useTotals();
-  if (totals.isError) return <LoadFailed what="your totals" error={totals.error} onRetry={() => totals.refetch()} />;
+  if (totals.isError && totals.data === undefined) return <LoadFailed what="your totals" error={totals.error} onRetry={() => totals.refetch()} />;
   const data = totals.data;
   const count = (n: number | undefined) => (n === undefined ? '–' : String(n));
   return (
