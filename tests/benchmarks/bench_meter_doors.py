@@ -35,8 +35,8 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 
 from faas_ems.runtime import amqp
-from tests.harness import TestStack, wait_for
-from tests.own_broker import free_port, own_node
+from tests.harness import TestStack, server_port, wait_for
+from tests.own_broker import own_node
 
 INTERVAL = timedelta(minutes=10)
 HTTP_BATCH = 500
@@ -150,7 +150,7 @@ def timed(db, fleet: Fleet, send) -> float:
 def run(meters: int, readings: int) -> None:
     state = Path(tempfile.mkdtemp(prefix="bench-doors-"))
     with own_node(state, say=lambda _: None) as services:
-        mqtt_port = free_port()
+        mqtt_port = server_port()
         stack = TestStack(
             {"EMS_MQTT": "1", "EMS_MQTT_PORT": str(mqtt_port), "EMS_REPLICAS": "",
              "LOG_LEVEL": "WARNING"},
