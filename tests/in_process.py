@@ -76,6 +76,9 @@ def serving(system: TestStack, *names: str, **changes: str) -> Iterator[Served]:
     environment.update(changes)
     servers = []
     with mock.patch.dict(os.environ, environment):
+        # What the test process opened before (a Redis client other tests made) would
+        # otherwise serve these functions under the old settings.
+        lifetime.release()
         settings.load(settings.FunctionSettings)
         try:
             for name in names:
