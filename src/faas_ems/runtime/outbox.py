@@ -88,8 +88,9 @@ def _start_relay() -> None:
         thread = threading.Thread(
             target=_relay_loop, args=(interval, stop), name="outbox-relay", daemon=True
         )
+        # Started under the lock, so that stop_relay never finds a thread it cannot join.
+        thread.start()
         _relay = (thread, stop)
-    thread.start()
 
 
 def stop_relay() -> None:
