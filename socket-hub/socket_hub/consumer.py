@@ -88,8 +88,9 @@ class EventConsumer:
                 log.warning("RabbitMQ: %r; reconnecting in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
 
-    async def _consume(self, on_connected) -> None:
-        """Consume until the connection or the channel is lost."""
+    async def _consume(self, on_connected: Callable[[], None]) -> None:
+        """Consume until the connection or the channel is lost; ``on_connected`` once it
+        consumes (it never returns normally, so the caller learns of that no other way)."""
         connection = await aio_pika.connect(
             self.config.amqp_url,
             heartbeat=amqp.HEARTBEAT_SECONDS,
